@@ -1,0 +1,36 @@
+# amulet: the targets a developer and CI use. `make test` is what CI runs.
+GO        ?= go
+PKGS      := ./...
+BIN       := amulet-run
+FUZZTIME  ?= 60s
+STATICCHECK_VERSION ?= v0.8.2
+
+.PHONY: build test bench lint fuzz clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/amulet-run
+
+# Every test, including fuzz-corpus replay and the llama.cpp reference comparisons
+# (these read ../shared and skip with a message when it is absent).
+test:
+	$(GO) vet $(PKGS)
+	$(GO) test -count=1 $(PKGS)
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 1x $(PKGS)
+
+lint:
+	$(GO) vet $(PKGS)
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) $(PKGS)
+
+# Longer fuzzing: each fuzz target for FUZZTIME.
+fuzz:
+	@for pkg in $$($(GO) list $(PKGS)); do \
+	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$t"; \
+	    $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+clean:
+	rm -f $(BIN)

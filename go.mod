@@ -1,0 +1,3 @@
+module github.com/amulet-llm/amulet
+
+go 1.26
