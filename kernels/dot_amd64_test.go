@@ -1,0 +1,362 @@
+package kernels
+
+import (
+	"encoding/binary"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"golang.org/x/sys/cpu"
+)
+
+// Differential tests of the amd64 assembly kernels against plain scalar
+// references written from ggml's block layouts (ggml-common.h) and its
+// generic dot products (ggml-cpu/quants.c). Integer parts are exact in both;
+// the float sums may differ only by float32 reassociation, so each result is
+// checked against the reference within 1e-5 of the sum of the terms'
+// magnitudes.
+
+// x86F16 converts binary16 bits to float32 (exact, subnormals included).
+func x86F16(h uint16) float32 {
+	sign := float32(1)
+	if h&0x8000 != 0 {
+		sign = -1
+	}
+	e := int(h>>10) & 0x1f
+	m := float32(h & 0x3ff)
+	if e == 0 {
+		return sign * m * float32(math.Ldexp(1, -24))
+	}
+	return sign * (1 + m/1024) * float32(math.Ldexp(1, e-15))
+}
+
+// x86RandF16 returns random finite binary16 bits; with probability 1/8 an
+// extreme one (largest, smallest normal, subnormal, zero).
+func x86RandF16(r *rand.Rand) uint16 {
+	if r.IntN(8) == 0 {
+		ext := []uint16{0x7bff, 0xfbff, 0x0400, 0x0001, 0x8001, 0x0000, 0x03ff}
+		return ext[r.IntN(len(ext))]
+	}
+	for {
+		h := uint16(r.Uint32())
+		if h&0x7c00 != 0x7c00 {
+			return h
+		}
+	}
+}
+
+func x86RandQ8(r *rand.Rand) int8 { return int8(r.IntN(255) - 127) } // [-127, 127]
+
+type x86Case struct {
+	name string
+	fn   func(n int, w, x []byte) float32
+	ok   bool
+}
+
+func x86Check(t *testing.T, what string, got, want, mag float64) {
+	t.Helper()
+	if math.IsNaN(got) || math.Abs(got-want) > 1e-5*mag+1e-30 {
+		t.Fatalf("%s: got %g, want %g (magnitude %g, diff %g)", what, got, want, mag, got-want)
+	}
+}
+
+// Q8_0 and Q4_0 weights against Q8_0 activations.
+
+func x86GenQ8_0(r *rand.Rand, nb int, act bool) []byte {
+	b := make([]byte, nb*34)
+	for i := range nb {
+		binary.LittleEndian.PutUint16(b[i*34:], x86RandF16(r))
+		for j := range 32 {
+			if act {
+				b[i*34+2+j] = byte(x86RandQ8(r))
+			} else {
+				b[i*34+2+j] = byte(r.Uint32()) // weights may hold -128
+			}
+		}
+	}
+	return b
+}
+
+func x86GenQ4_0(r *rand.Rand, nb int) []byte {
+	b := make([]byte, nb*18)
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	for i := range nb {
+		binary.LittleEndian.PutUint16(b[i*18:], x86RandF16(r))
+	}
+	return b
+}
+
+// x86RefQ8_0 follows ggml_vec_dot_q8_0_q8_0_generic.
+func x86RefQ8_0(n int, w, x []byte) (sum, mag float64) {
+	var sumf float32
+	for i := range n / 32 {
+		wb, xb := w[i*34:], x[i*34:]
+		var sumi, abs int32
+		for j := range 32 {
+			p := int32(int8(wb[2+j])) * int32(int8(xb[2+j]))
+			sumi += p
+			abs += max(p, -p)
+		}
+		d := x86F16(binary.LittleEndian.Uint16(wb)) * x86F16(binary.LittleEndian.Uint16(xb))
+		sumf += float32(sumi) * d
+		mag += math.Abs(float64(d)) * float64(abs)
+	}
+	return float64(sumf), mag
+}
+
+// x86RefQ4_0 follows ggml_vec_dot_q4_0_q8_0_generic.
+func x86RefQ4_0(n int, w, x []byte) (sum, mag float64) {
+	var sumf float32
+	for i := range n / 32 {
+		wb, xb := w[i*18:], x[i*34:]
+		var sumi, abs int32
+		for j := range 16 {
+			v0 := int32(wb[2+j]&0x0f) - 8
+			v1 := int32(wb[2+j]>>4) - 8
+			p0 := v0 * int32(int8(xb[2+j]))
+			p1 := v1 * int32(int8(xb[2+16+j]))
+			sumi += p0 + p1
+			abs += max(p0, -p0) + max(p1, -p1)
+		}
+		d := x86F16(binary.LittleEndian.Uint16(wb)) * x86F16(binary.LittleEndian.Uint16(xb))
+		sumf += float32(sumi) * d
+		mag += math.Abs(float64(d)) * float64(abs)
+	}
+	return float64(sumf), mag
+}
+
+func TestDotQ8_0Asm(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	cases := []x86Case{
+		{"AVX2", dotQ8_0Asm, cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasF16C},
+		{"VNNI", dotQ8_0AsmVNNI, x86HasVNNI()},
+	}
+	for _, c := range cases {
+		if !c.ok {
+			t.Logf("%s: CPU lacks the features, skipped", c.name)
+			continue
+		}
+		for iter := range 400 {
+			nb := iter % 67
+			w, x := x86GenQ8_0(r, nb, false), x86GenQ8_0(r, nb, true)
+			want, mag := x86RefQ8_0(nb*32, w, x)
+			got := c.fn(nb*32, w, x)
+			x86Check(t, c.name, float64(got), want, mag)
+		}
+	}
+}
+
+func TestDotQ4_0Asm(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	cases := []x86Case{
+		{"AVX2", dotQ4_0Asm, cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasF16C},
+		{"VNNI", dotQ4_0AsmVNNI, x86HasVNNI()},
+	}
+	for _, c := range cases {
+		if !c.ok {
+			t.Logf("%s: CPU lacks the features, skipped", c.name)
+			continue
+		}
+		for iter := range 400 {
+			nb := iter % 67
+			w, x := x86GenQ4_0(r, nb), x86GenQ8_0(r, nb, true)
+			want, mag := x86RefQ4_0(nb*32, w, x)
+			got := c.fn(nb*32, w, x)
+			x86Check(t, c.name, float64(got), want, mag)
+		}
+	}
+}
+
+// K-quants against Q8_K activations.
+
+func x86GenQ8_K(r *rand.Rand, nb int) []byte {
+	b := make([]byte, nb*292)
+	for i := range nb {
+		blk := b[i*292:]
+		d := float32(r.NormFloat64()) * float32(math.Pow(10, float64(r.IntN(9)-6)))
+		binary.LittleEndian.PutUint32(blk, math.Float32bits(d))
+		for k := range 16 {
+			var s int16
+			for j := range 16 {
+				q := x86RandQ8(r)
+				blk[4+16*k+j] = byte(q)
+				s += int16(q)
+			}
+			binary.LittleEndian.PutUint16(blk[260+2*k:], uint16(s))
+		}
+	}
+	return b
+}
+
+func x86GenK(r *rand.Rand, nb, size int, f16At []int) []byte {
+	b := make([]byte, nb*size)
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	for i := range nb {
+		for _, o := range f16At {
+			binary.LittleEndian.PutUint16(b[i*size+o:], x86RandF16(r))
+		}
+	}
+	return b
+}
+
+// x86ScalesK4 unpacks the 12 packed bytes of Q4_K/Q5_K into 8 scales and 8 mins.
+func x86ScalesK4(s []byte) (sc, mn [8]int32) {
+	for j := range 8 {
+		if j < 4 {
+			sc[j] = int32(s[j] & 63)
+			mn[j] = int32(s[j+4] & 63)
+		} else {
+			sc[j] = int32(s[j+4]&0x0f | (s[j-4]>>6)<<4)
+			mn[j] = int32(s[j+4]>>4 | (s[j]>>6)<<4)
+		}
+	}
+	return sc, mn
+}
+
+// x86RefQ4_K follows ggml_vec_dot_q4_K_q8_K_generic (8 float lanes).
+func x86RefQ4_K(n int, w, x []byte) (sum, mag float64) {
+	var sums [8]float32
+	var sumf float32
+	for i := range n / 256 {
+		wb, xb := w[i*144:], x[i*292:]
+		sc, mn := x86ScalesK4(wb[4:16])
+		var aux32 [8]int32
+		var abs int64
+		for j := range 8 { // 32-element sub-blocks
+			for l := range 32 {
+				qb := wb[16+32*(j/2)+l]
+				q := int32(qb & 0x0f)
+				if j%2 == 1 {
+					q = int32(qb >> 4)
+				}
+				p := q * int32(int8(xb[4+32*j+l]))
+				aux32[l%8] += sc[j] * p
+				abs += int64(sc[j]) * int64(max(p, -p))
+			}
+		}
+		var sumi, absm int64
+		for j := range 16 {
+			bs := int64(int16(binary.LittleEndian.Uint16(xb[260+2*j:])))
+			sumi += bs * int64(mn[j/2])
+			absm += max(bs, -bs) * int64(mn[j/2])
+		}
+		yd := math.Float32frombits(binary.LittleEndian.Uint32(xb))
+		d := x86F16(binary.LittleEndian.Uint16(wb)) * yd
+		for l := range 8 {
+			sums[l] += d * float32(aux32[l])
+		}
+		dmin := x86F16(binary.LittleEndian.Uint16(wb[2:])) * yd
+		sumf -= dmin * float32(sumi)
+		mag += math.Abs(float64(d))*float64(abs) + math.Abs(float64(dmin))*float64(absm)
+	}
+	for l := range 8 {
+		sumf += sums[l]
+	}
+	return float64(sumf), mag
+}
+
+// x86RefQ6_K follows ggml_vec_dot_q6_K_q8_K_generic.
+func x86RefQ6_K(n int, w, x []byte) (sum, mag float64) {
+	var sums [8]float32
+	var sumf float32
+	for i := range n / 256 {
+		wb, xb := w[i*210:], x[i*292:]
+		var a [256]int32
+		for h := range 2 {
+			ql, qh := wb[64*h:], wb[128+32*h:]
+			for l := range 32 {
+				a[128*h+l] = int32(ql[l]&0xf|(qh[l]>>0&3)<<4) - 32
+				a[128*h+l+32] = int32(ql[l+32]&0xf|(qh[l]>>2&3)<<4) - 32
+				a[128*h+l+64] = int32(ql[l]>>4|(qh[l]>>4&3)<<4) - 32
+				a[128*h+l+96] = int32(ql[l+32]>>4|(qh[l]>>6&3)<<4) - 32
+			}
+		}
+		var aux32 [8]int32
+		var abs int64
+		for e := range 256 {
+			sc := int32(int8(wb[192+e/16]))
+			p := a[e] * int32(int8(xb[4+e]))
+			aux32[e%8] += sc * p
+			abs += int64(max(sc, -sc)) * int64(max(p, -p))
+		}
+		d := x86F16(binary.LittleEndian.Uint16(wb[208:])) * math.Float32frombits(binary.LittleEndian.Uint32(xb))
+		for l := range 8 {
+			sums[l] += d * float32(aux32[l])
+		}
+		mag += math.Abs(float64(d)) * float64(abs)
+	}
+	for l := range 8 {
+		sumf += sums[l]
+	}
+	return float64(sumf), mag
+}
+
+func TestDotQ4_KAsm(t *testing.T) {
+	if !x86HasAVX2() {
+		t.Skip("CPU lacks AVX2/FMA/F16C")
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	for iter := range 300 {
+		nb := iter % 11
+		w, x := x86GenK(r, nb, 144, []int{0, 2}), x86GenQ8_K(r, nb)
+		want, mag := x86RefQ4_K(nb*256, w, x)
+		got := dotQ4_KAsm(nb*256, w, x)
+		x86Check(t, "Q4_K", float64(got), want, mag)
+	}
+}
+
+func TestDotQ6_KAsm(t *testing.T) {
+	if !x86HasAVX2() {
+		t.Skip("CPU lacks AVX2/FMA/F16C")
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	for iter := range 300 {
+		nb := iter % 11
+		w, x := x86GenK(r, nb, 210, []int{208}), x86GenQ8_K(r, nb)
+		want, mag := x86RefQ6_K(nb*256, w, x)
+		got := dotQ6_KAsm(nb*256, w, x)
+		x86Check(t, "Q6_K", float64(got), want, mag)
+	}
+}
+
+// Float formats.
+
+func TestDotFloatAsm(t *testing.T) {
+	if !x86HasAVX2() {
+		t.Skip("CPU lacks AVX2/FMA/F16C")
+	}
+	r := rand.New(rand.NewPCG(9, 10))
+	for iter := range 500 {
+		n := iter % 300
+		if iter%50 == 0 {
+			n = 4096 + iter
+		}
+		wf, xf := make([]float32, n), make([]float32, n)
+		wh, xh := make([]uint16, n), make([]uint16, n)
+		wb, xb := make([]uint16, n), make([]uint16, n)
+		var ref32, refH, refB float32
+		var magH, magB, mag32 float64
+		for i := range n {
+			wf[i] = float32(r.NormFloat64())
+			xf[i] = float32(r.NormFloat64() * 100)
+			ref32 += wf[i] * xf[i]
+			mag32 += math.Abs(float64(wf[i] * xf[i]))
+			wh[i], xh[i] = x86RandF16(r), x86RandF16(r)
+			p := x86F16(wh[i]) * x86F16(xh[i])
+			refH += p
+			magH += math.Abs(float64(p))
+			wb[i] = uint16(math.Float32bits(wf[i]) >> 16)
+			xb[i] = uint16(math.Float32bits(xf[i]) >> 16)
+			pb := math.Float32frombits(uint32(wb[i])<<16) * math.Float32frombits(uint32(xb[i])<<16)
+			refB += pb
+			magB += math.Abs(float64(pb))
+		}
+		x86Check(t, "F32", float64(dotF32Asm(wf, xf)), float64(ref32), mag32)
+		x86Check(t, "F16", float64(dotF16Asm(wh, xh)), float64(refH), magH)
+		x86Check(t, "BF16", float64(dotBF16Asm(wb, xb)), float64(refB), magB)
+	}
+}

@@ -1,0 +1,222 @@
+#include "textflag.h"
+
+// Float dot products for amd64 (AVX2 + FMA, F16C).
+// Each kernel keeps four 8-lane accumulators (32 elements per iteration),
+// then 8 elements per iteration, then a scalar tail, and finally reduces
+// the lanes. The summation order differs from the scalar reference only by
+// float32 reassociation.
+
+// REDUCE8 sums the 8 float32 lanes of Y0 into X0 (lane 0).
+#define REDUCE8 \
+	VEXTRACTF128 $1, Y0, X1 \
+	VADDPS       X1, X0, X0 \
+	VHADDPS      X0, X0, X0 \
+	VHADDPS      X0, X0, X0
+
+// func dotF32AVX2(n int, w, x *float32) float32
+TEXT ·dotF32AVX2(SB), NOSPLIT, $0-28
+	MOVQ n+0(FP), CX
+	MOVQ w+8(FP), SI
+	MOVQ x+16(FP), DI
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+
+f32loop32:
+	CMPQ CX, $32
+	JLT  f32fold
+	VMOVUPS (SI), Y4
+	VMOVUPS 32(SI), Y5
+	VMOVUPS 64(SI), Y6
+	VMOVUPS 96(SI), Y7
+	VFMADD231PS (DI), Y4, Y0
+	VFMADD231PS 32(DI), Y5, Y1
+	VFMADD231PS 64(DI), Y6, Y2
+	VFMADD231PS 96(DI), Y7, Y3
+	ADDQ $128, SI
+	ADDQ $128, DI
+	SUBQ $32, CX
+	JMP  f32loop32
+
+f32fold:
+	VADDPS Y1, Y0, Y0
+	VADDPS Y3, Y2, Y2
+	VADDPS Y2, Y0, Y0
+
+f32loop8:
+	CMPQ CX, $8
+	JLT  f32reduce
+	VMOVUPS (SI), Y4
+	VFMADD231PS (DI), Y4, Y0
+	ADDQ $32, SI
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP  f32loop8
+
+f32reduce:
+	REDUCE8
+
+f32tail:
+	TESTQ CX, CX
+	JEQ   f32done
+	VMOVSS (SI), X4
+	VFMADD231SS (DI), X4, X0
+	ADDQ $4, SI
+	ADDQ $4, DI
+	DECQ CX
+	JMP  f32tail
+
+f32done:
+	VMOVSS X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func dotF16AVX2(n int, w, x *uint16) float32
+TEXT ·dotF16AVX2(SB), NOSPLIT, $0-28
+	MOVQ n+0(FP), CX
+	MOVQ w+8(FP), SI
+	MOVQ x+16(FP), DI
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+
+f16loop32:
+	CMPQ CX, $32
+	JLT  f16fold
+	VCVTPH2PS (SI), Y4
+	VCVTPH2PS 16(SI), Y5
+	VCVTPH2PS 32(SI), Y6
+	VCVTPH2PS 48(SI), Y7
+	VCVTPH2PS (DI), Y8
+	VCVTPH2PS 16(DI), Y9
+	VCVTPH2PS 32(DI), Y10
+	VCVTPH2PS 48(DI), Y11
+	VFMADD231PS Y8, Y4, Y0
+	VFMADD231PS Y9, Y5, Y1
+	VFMADD231PS Y10, Y6, Y2
+	VFMADD231PS Y11, Y7, Y3
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $32, CX
+	JMP  f16loop32
+
+f16fold:
+	VADDPS Y1, Y0, Y0
+	VADDPS Y3, Y2, Y2
+	VADDPS Y2, Y0, Y0
+
+f16loop8:
+	CMPQ CX, $8
+	JLT  f16reduce
+	VCVTPH2PS (SI), Y4
+	VCVTPH2PS (DI), Y8
+	VFMADD231PS Y8, Y4, Y0
+	ADDQ $16, SI
+	ADDQ $16, DI
+	SUBQ $8, CX
+	JMP  f16loop8
+
+f16reduce:
+	REDUCE8
+
+f16tail:
+	TESTQ CX, CX
+	JEQ   f16done
+	MOVWLZX (SI), AX
+	MOVWLZX (DI), BX
+	VMOVD AX, X4
+	VMOVD BX, X5
+	VCVTPH2PS X4, X4
+	VCVTPH2PS X5, X5
+	VFMADD231SS X5, X4, X0
+	ADDQ $2, SI
+	ADDQ $2, DI
+	DECQ CX
+	JMP  f16tail
+
+f16done:
+	VMOVSS X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func dotBF16AVX2(n int, w, x *uint16) float32
+// A bfloat16 is the high half of a float32: zero-extend to 32 bits, shift left 16.
+TEXT ·dotBF16AVX2(SB), NOSPLIT, $0-28
+	MOVQ n+0(FP), CX
+	MOVQ w+8(FP), SI
+	MOVQ x+16(FP), DI
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+
+bf16loop32:
+	CMPQ CX, $32
+	JLT  bf16fold
+	VPMOVZXWD (SI), Y4
+	VPMOVZXWD 16(SI), Y5
+	VPMOVZXWD 32(SI), Y6
+	VPMOVZXWD 48(SI), Y7
+	VPMOVZXWD (DI), Y8
+	VPMOVZXWD 16(DI), Y9
+	VPMOVZXWD 32(DI), Y10
+	VPMOVZXWD 48(DI), Y11
+	VPSLLD $16, Y4, Y4
+	VPSLLD $16, Y5, Y5
+	VPSLLD $16, Y6, Y6
+	VPSLLD $16, Y7, Y7
+	VPSLLD $16, Y8, Y8
+	VPSLLD $16, Y9, Y9
+	VPSLLD $16, Y10, Y10
+	VPSLLD $16, Y11, Y11
+	VFMADD231PS Y8, Y4, Y0
+	VFMADD231PS Y9, Y5, Y1
+	VFMADD231PS Y10, Y6, Y2
+	VFMADD231PS Y11, Y7, Y3
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $32, CX
+	JMP  bf16loop32
+
+bf16fold:
+	VADDPS Y1, Y0, Y0
+	VADDPS Y3, Y2, Y2
+	VADDPS Y2, Y0, Y0
+
+bf16loop8:
+	CMPQ CX, $8
+	JLT  bf16reduce
+	VPMOVZXWD (SI), Y4
+	VPMOVZXWD (DI), Y8
+	VPSLLD $16, Y4, Y4
+	VPSLLD $16, Y8, Y8
+	VFMADD231PS Y8, Y4, Y0
+	ADDQ $16, SI
+	ADDQ $16, DI
+	SUBQ $8, CX
+	JMP  bf16loop8
+
+bf16reduce:
+	REDUCE8
+
+bf16tail:
+	TESTQ CX, CX
+	JEQ   bf16done
+	MOVWLZX (SI), AX
+	MOVWLZX (DI), BX
+	SHLL $16, AX
+	SHLL $16, BX
+	VMOVD AX, X4
+	VMOVD BX, X5
+	VFMADD231SS X5, X4, X0
+	ADDQ $2, SI
+	ADDQ $2, DI
+	DECQ CX
+	JMP  bf16tail
+
+bf16done:
+	VMOVSS X0, ret+24(FP)
+	VZEROUPPER
+	RET

@@ -1,0 +1,270 @@
+#include "textflag.h"
+
+// K-quant dot products against Q8_K activations for amd64 (AVX2).
+//
+// Q8_K block (292 B): f32 d at 0, int8 qs[256] at 4, int16 bsums[16] at 260
+// (bsums[k] = sum of qs[16k .. 16k+15]).
+//
+// Register use: SI = weight blocks, DI = activation blocks, CX = blocks left,
+// Y0 = float accumulator.
+
+// k4shuf row r (32 bytes) picks 16-bit lane r of a register: it broadcasts
+// one Q4_K sub-block scale to all 16 words of each 128-bit lane.
+// k6shuf row r (16 bytes) picks bytes 2r (x8) and 2r+1 (x8): the scales of
+// two consecutive 16-element Q6_K groups.
+DATA k4shuf<>+0(SB)/8, $0x0100010001000100
+DATA k4shuf<>+8(SB)/8, $0x0100010001000100
+DATA k4shuf<>+16(SB)/8, $0x0100010001000100
+DATA k4shuf<>+24(SB)/8, $0x0100010001000100
+DATA k4shuf<>+32(SB)/8, $0x0302030203020302
+DATA k4shuf<>+40(SB)/8, $0x0302030203020302
+DATA k4shuf<>+48(SB)/8, $0x0302030203020302
+DATA k4shuf<>+56(SB)/8, $0x0302030203020302
+DATA k4shuf<>+64(SB)/8, $0x0504050405040504
+DATA k4shuf<>+72(SB)/8, $0x0504050405040504
+DATA k4shuf<>+80(SB)/8, $0x0504050405040504
+DATA k4shuf<>+88(SB)/8, $0x0504050405040504
+DATA k4shuf<>+96(SB)/8, $0x0706070607060706
+DATA k4shuf<>+104(SB)/8, $0x0706070607060706
+DATA k4shuf<>+112(SB)/8, $0x0706070607060706
+DATA k4shuf<>+120(SB)/8, $0x0706070607060706
+DATA k4shuf<>+128(SB)/8, $0x0908090809080908
+DATA k4shuf<>+136(SB)/8, $0x0908090809080908
+DATA k4shuf<>+144(SB)/8, $0x0908090809080908
+DATA k4shuf<>+152(SB)/8, $0x0908090809080908
+DATA k4shuf<>+160(SB)/8, $0x0b0a0b0a0b0a0b0a
+DATA k4shuf<>+168(SB)/8, $0x0b0a0b0a0b0a0b0a
+DATA k4shuf<>+176(SB)/8, $0x0b0a0b0a0b0a0b0a
+DATA k4shuf<>+184(SB)/8, $0x0b0a0b0a0b0a0b0a
+DATA k4shuf<>+192(SB)/8, $0x0d0c0d0c0d0c0d0c
+DATA k4shuf<>+200(SB)/8, $0x0d0c0d0c0d0c0d0c
+DATA k4shuf<>+208(SB)/8, $0x0d0c0d0c0d0c0d0c
+DATA k4shuf<>+216(SB)/8, $0x0d0c0d0c0d0c0d0c
+DATA k4shuf<>+224(SB)/8, $0x0f0e0f0e0f0e0f0e
+DATA k4shuf<>+232(SB)/8, $0x0f0e0f0e0f0e0f0e
+DATA k4shuf<>+240(SB)/8, $0x0f0e0f0e0f0e0f0e
+DATA k4shuf<>+248(SB)/8, $0x0f0e0f0e0f0e0f0e
+GLOBL k4shuf<>(SB), RODATA|NOPTR, $256
+DATA k6shuf<>+0(SB)/8, $0x0000000000000000
+DATA k6shuf<>+8(SB)/8, $0x0101010101010101
+DATA k6shuf<>+16(SB)/8, $0x0202020202020202
+DATA k6shuf<>+24(SB)/8, $0x0303030303030303
+DATA k6shuf<>+32(SB)/8, $0x0404040404040404
+DATA k6shuf<>+40(SB)/8, $0x0505050505050505
+DATA k6shuf<>+48(SB)/8, $0x0606060606060606
+DATA k6shuf<>+56(SB)/8, $0x0707070707070707
+DATA k6shuf<>+64(SB)/8, $0x0808080808080808
+DATA k6shuf<>+72(SB)/8, $0x0909090909090909
+DATA k6shuf<>+80(SB)/8, $0x0a0a0a0a0a0a0a0a
+DATA k6shuf<>+88(SB)/8, $0x0b0b0b0b0b0b0b0b
+DATA k6shuf<>+96(SB)/8, $0x0c0c0c0c0c0c0c0c
+DATA k6shuf<>+104(SB)/8, $0x0d0d0d0d0d0d0d0d
+DATA k6shuf<>+112(SB)/8, $0x0e0e0e0e0e0e0e0e
+DATA k6shuf<>+120(SB)/8, $0x0f0f0f0f0f0f0f0f
+GLOBL k6shuf<>(SB), RODATA|NOPTR, $128
+
+DATA kmask0f<>+0(SB)/1, $0x0f
+GLOBL kmask0f<>(SB), RODATA|NOPTR, $1
+DATA kmask03<>+0(SB)/1, $0x03
+GLOBL kmask03<>(SB), RODATA|NOPTR, $1
+DATA kmask0c<>+0(SB)/1, $0x0c
+GLOBL kmask0c<>(SB), RODATA|NOPTR, $1
+DATA kmask30<>+0(SB)/1, $0x30
+GLOBL kmask30<>(SB), RODATA|NOPTR, $1
+DATA kmaskc0<>+0(SB)/1, $0xc0
+GLOBL kmaskc0<>(SB), RODATA|NOPTR, $1
+
+// HSUM8 reduces the 8 lanes of Y0 into X0 lane 0.
+#define HSUM8 \
+	VEXTRACTF128 $1, Y0, X1 \
+	VADDPS       X1, X0, X0 \
+	VHADDPS      X0, X0, X0 \
+	VHADDPS      X0, X0, X0
+
+// Q4K64 handles 64 elements (sub-blocks 2j and 2j+1) of a Q4_K block:
+// qs bytes at 16+32j, activations at 4+64j; Y1 holds the 16-bit scales in
+// both lanes, Y6 collects int32 sums.
+#define Q4K64(qo, xo, so) \
+	VMOVDQU    qo(SI), Y7 \
+	VPSRLW     $4, Y7, Y8 \
+	VPAND      Y15, Y7, Y7 \
+	VPAND      Y15, Y8, Y8 \
+	VPMADDUBSW xo(DI), Y7, Y7 \
+	VPMADDUBSW xo+32(DI), Y8, Y8 \
+	VPSHUFB    k4shuf<>+so(SB), Y1, Y9 \
+	VPSHUFB    k4shuf<>+so+32(SB), Y1, Y11 \
+	VPMADDWD   Y9, Y7, Y7 \
+	VPMADDWD   Y11, Y8, Y8 \
+	VPADDD     Y7, Y6, Y6 \
+	VPADDD     Y8, Y6, Y6
+
+// func dotQ4_KAVX2(nb int, w, x *byte) float32
+//
+// Q4_K block (144 B): f16 d at 0, f16 dmin at 2, scales[12] at 4 (eight
+// 6-bit scales and eight 6-bit mins), qs[128] at 16; element 64j+l is the low
+// nibble of qs[32j+l], element 64j+32+l its high nibble. Value = d*sc*q -
+// dmin*m, so the block contributes D*sum(sc_k*dot_k) - DMIN*sum(m_k*xsum_k)
+// with D = d*xd, DMIN = dmin*xd.
+TEXT ·dotQ4_KAVX2(SB), NOSPLIT, $0-28
+	MOVQ nb+0(FP), CX
+	MOVQ w+8(FP), SI
+	MOVQ x+16(FP), DI
+	VXORPS Y0, Y0, Y0
+	VXORPS X10, X10, X10
+	VPBROADCASTB kmask0f<>(SB), Y15
+	TESTQ CX, CX
+	JEQ   q4kdone
+
+q4kloop:
+	// Unpack the 6-bit scales (bytes 0..7) and mins (bytes 8..15).
+	MOVL 4(SI), AX
+	MOVL 8(SI), BX
+	MOVL 12(SI), DX
+	MOVL DX, R8
+	SHRL $4, R8
+	ANDL $0x0f0f0f0f, R8
+	MOVL BX, R9
+	SHRL $6, R9
+	ANDL $0x03030303, R9
+	SHLL $4, R9
+	ORL  R9, R8              // mins 4..7
+	ANDL $0x3f3f3f3f, BX     // mins 0..3
+	ANDL $0x0f0f0f0f, DX
+	MOVL AX, R9
+	SHRL $6, R9
+	ANDL $0x03030303, R9
+	SHLL $4, R9
+	ORL  R9, DX              // scales 4..7
+	ANDL $0x3f3f3f3f, AX     // scales 0..3
+	SHLQ $32, DX
+	ORQ  DX, AX
+	SHLQ $32, R8
+	ORQ  R8, BX
+	VMOVQ     AX, X1
+	VPINSRQ   $1, BX, X1, X1
+	VPMOVZXBW X1, Y1         // 16-bit scales in the low lane, mins in the high lane
+
+	// D and DMIN.
+	VMOVD        (SI), X4
+	VCVTPH2PS    X4, X4
+	VBROADCASTSS (DI), X5
+	VMULPS       X5, X4, X4  // [D, DMIN, 0, 0]
+	VMOVSHDUP    X4, X5
+	VBROADCASTSS X5, X5      // DMIN x4
+	VBROADCASTSS X4, Y4      // D x8
+
+	// Mins: pairwise bsums give the 8 sub-block sums.
+	VMOVDQU      260(DI), Y2
+	VEXTRACTI128 $1, Y2, X3
+	VPHADDW      X3, X2, X2
+	VEXTRACTI128 $1, Y1, X3
+	VPMADDWD     X3, X2, X2
+	VCVTDQ2PS    X2, X2
+	VFMADD231PS  X2, X5, X10
+
+	VINSERTI128 $1, X1, Y1, Y1 // scales in both lanes
+	VPXOR       Y6, Y6, Y6
+	Q4K64(16, 4, 0)
+	Q4K64(48, 68, 64)
+	Q4K64(80, 132, 128)
+	Q4K64(112, 196, 192)
+	VCVTDQ2PS   Y6, Y6
+	VFMADD231PS Y6, Y4, Y0
+
+	ADDQ $144, SI
+	ADDQ $292, DI
+	DECQ CX
+	JNZ  q4kloop
+
+q4kdone:
+	HSUM8
+	VHADDPS X10, X10, X10
+	VHADDPS X10, X10, X10
+	VSUBSS  X10, X0, X0
+	VMOVSS  X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// Q6KPART finishes one 32-element part of a Q6_K 128-chunk: Y8 holds the
+// 6-bit values (0..63) as bytes; multiply by the activations at xo, by the
+// two 16-element group scales (k6shuf row at so), and add into Y3.
+#define Q6KPART(xo, so) \
+	VPMADDUBSW xo(DI), Y8, Y8 \
+	VPSHUFB    k6shuf<>+so(SB), X1, X9 \
+	VPMOVSXBW  X9, Y9 \
+	VPMADDWD   Y9, Y8, Y8 \
+	VPADDD     Y8, Y3, Y3
+
+// Q6K128 handles elements 128j..128j+127: ql at 64j, qh at 128+32j,
+// activations at 4+128j, scale rows 4j..4j+3 (so = 64j).
+#define Q6K128(lo, ho, xo, so) \
+	VMOVDQU lo(SI), Y4 \
+	VMOVDQU lo+32(SI), Y5 \
+	VMOVDQU ho(SI), Y6 \
+	VPAND   Y14, Y6, Y7 \
+	VPSLLW  $4, Y7, Y7 \
+	VPAND   Y15, Y4, Y8 \
+	VPOR    Y7, Y8, Y8 \
+	Q6KPART(xo, so) \
+	VPAND   Y13, Y6, Y7 \
+	VPSLLW  $2, Y7, Y7 \
+	VPAND   Y15, Y5, Y8 \
+	VPOR    Y7, Y8, Y8 \
+	Q6KPART(xo+32, so+16) \
+	VPAND   Y12, Y6, Y7 \
+	VPSRLW  $4, Y4, Y8 \
+	VPAND   Y15, Y8, Y8 \
+	VPOR    Y7, Y8, Y8 \
+	Q6KPART(xo+64, so+32) \
+	VPAND   Y11, Y6, Y7 \
+	VPSRLW  $2, Y7, Y7 \
+	VPSRLW  $4, Y5, Y8 \
+	VPAND   Y15, Y8, Y8 \
+	VPOR    Y7, Y8, Y8 \
+	Q6KPART(xo+96, so+48)
+
+// func dotQ6_KAVX2(nb int, w, x *byte) float32
+//
+// Q6_K block (210 B): ql[128] at 0, qh[64] at 128, int8 scales[16] at 192,
+// f16 d at 208. Value = d*sc*(q-32) with q 6 bits; the -32 is applied through
+// the activation block sums: 32*sum(sc_k*bsum_k).
+TEXT ·dotQ6_KAVX2(SB), NOSPLIT, $0-28
+	MOVQ nb+0(FP), CX
+	MOVQ w+8(FP), SI
+	MOVQ x+16(FP), DI
+	VXORPS Y0, Y0, Y0
+	VPBROADCASTB kmask0f<>(SB), Y15
+	VPBROADCASTB kmask03<>(SB), Y14
+	VPBROADCASTB kmask0c<>(SB), Y13
+	VPBROADCASTB kmask30<>(SB), Y12
+	VPBROADCASTB kmaskc0<>(SB), Y11
+	TESTQ CX, CX
+	JEQ   q6kdone
+
+q6kloop:
+	VMOVDQU   192(SI), X1
+	VPMOVSXBW X1, Y2
+	VPMADDWD  260(DI), Y2, Y2
+	VPSLLD    $5, Y2, Y2
+	VPXOR     Y3, Y3, Y3
+	Q6K128(0, 128, 4, 0)
+	Q6K128(64, 160, 132, 64)
+	VPSUBD    Y2, Y3, Y3
+	VCVTDQ2PS Y3, Y3
+
+	VPBROADCASTW 208(SI), X4
+	VCVTPH2PS    X4, Y4
+	VBROADCASTSS (DI), Y5
+	VMULPS       Y5, Y4, Y4
+	VFMADD231PS  Y3, Y4, Y0
+
+	ADDQ $210, SI
+	ADDQ $292, DI
+	DECQ CX
+	JNZ  q6kloop
+
+q6kdone:
+	HSUM8
+	VMOVSS X0, ret+24(FP)
+	VZEROUPPER
+	RET
