@@ -1,0 +1,65 @@
+package gguf_test
+
+import (
+	"bytes"
+	"fmt"
+	"log"
+
+	"github.com/amulet-llm/amulet/gguf"
+)
+
+// Build a small GGUF file in memory, then read it back.
+func ExampleWriter() {
+	w := gguf.NewWriter()
+	w.AddString("general.architecture", "llama")
+	w.AddUint32("llama.block_count", 2)
+	w.AddStrings("tokenizer.ggml.tokens", []string{"<unk>", "<s>", "</s>"})
+	weights := make([]byte, 4*2*4) // 2 rows of 4 F32 values
+	if err := w.AddTensor("output.weight", gguf.TypeF32, []int64{4, 2}, weights); err != nil {
+		log.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := w.WriteTo(&buf); err != nil {
+		log.Fatal(err)
+	}
+
+	f, err := gguf.FromBytes("example.gguf", buf.Bytes())
+	if err != nil {
+		log.Fatal(err)
+	}
+	n, _ := f.Uint(f.ArchKey("block_count"))
+	t, _ := f.Tensor("output.weight")
+	fmt.Println(f.Version, f.Architecture(), n, t.Type, t.Shape, t.Size)
+	// Output: 3 llama 2 F32 [4 2] 32
+}
+
+func ExampleFromBytes() {
+	w := gguf.NewWriter()
+	w.AddFloat32("llama.rope.freq_base", 10000)
+	var buf bytes.Buffer
+	w.WriteTo(&buf)
+
+	f, err := gguf.FromBytes("mem.gguf", buf.Bytes())
+	if err != nil {
+		log.Fatal(err)
+	}
+	base, _ := f.Float("llama.rope.freq_base")
+	_, err = f.Uint("llama.block_count")
+	fmt.Println(base)
+	fmt.Println(err)
+	// Output:
+	// 10000
+	// gguf: mem.gguf: key "llama.block_count": missing
+}
+
+func ExampleOpen() {
+	f, err := gguf.Open("../../shared/models/stories260k-q4_0.gguf")
+	if err != nil {
+		fmt.Println("model not available")
+		return
+	}
+	defer f.Close()
+	t, _ := f.Tensor("blk.0.attn_q.weight")
+	data, _ := f.TensorData(t) // a zero-copy view of the mapped file
+	fmt.Println(f.Architecture(), len(f.Tensors), t.Type, t.Shape, len(data))
+}
