@@ -1,0 +1,336 @@
+package amulet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/amulet-llm/amulet/amulet/sample"
+)
+
+// fakeSession is a toy "model": the logits of a sequence are a hash of its whole history, so
+// any mistake in positions, prefix sharing or batching changes them. It checks the session
+// contract (positions continue each sequence) like model.Session does.
+type fakeSession struct {
+	vocab   int
+	hist    [][]int32
+	logits  [][]float32
+	rows    []int
+	ctxLen  int
+	fwds    int // Forward calls
+	rowsRun int // rows processed
+}
+
+func fakeLogits(hist []int32, vocab int) []float32 {
+	out := make([]float32, vocab)
+	h := fnv.New64a()
+	for _, t := range hist {
+		fmt.Fprintf(h, "%d,", t)
+	}
+	seed := h.Sum64()
+	for v := range out {
+		x := seed ^ uint64(v)*0x9e3779b97f4a7c15
+		x ^= x >> 31
+		x *= 0xbf58476d1ce4e5b9
+		x ^= x >> 29
+		out[v] = float32(x%10000)/1000 - 5
+	}
+	return out
+}
+
+func (s *fakeSession) Forward(ctx context.Context, b batch) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.fwds++
+	s.logits = s.logits[:0]
+	s.rows = s.rows[:0]
+	for i, tok := range b.Tokens {
+		seq := b.Seqs[i]
+		if int(b.Positions[i]) != len(s.hist[seq]) {
+			return fmt.Errorf("row %d: seq %d at position %d, want %d", i, seq, b.Positions[i], len(s.hist[seq]))
+		}
+		if len(s.hist[seq]) >= s.ctxLen {
+			return fmt.Errorf("seq %d exceeds the context length %d", seq, s.ctxLen)
+		}
+		s.hist[seq] = append(s.hist[seq], tok)
+		s.rowsRun++
+		s.rows = append(s.rows, -1)
+		if b.Logits == nil || b.Logits[i] {
+			s.rows[i] = len(s.logits)
+			s.logits = append(s.logits, fakeLogits(s.hist[seq], s.vocab))
+		}
+	}
+	return nil
+}
+
+func (s *fakeSession) Logits(row int) []float32 {
+	if s.rows[row] < 0 {
+		return nil
+	}
+	return s.logits[s.rows[row]]
+}
+
+func (s *fakeSession) CopyPrefix(dst, src int32, n int) error {
+	if n > len(s.hist[src]) {
+		return errors.New("copy past the end")
+	}
+	s.hist[dst] = slices.Clone(s.hist[src][:n])
+	return nil
+}
+
+func (s *fakeSession) Close() {}
+
+type byteDecoder struct{}
+
+func (byteDecoder) Add(id int32) string {
+	if id < 3 {
+		return ""
+	}
+	return string(rune(id - 3))
+}
+func (byteDecoder) Flush() string { return "" }
+
+// fakeBackend: vocabulary of 3 specials (0 unk, 1 BOS, 2 EOS) + 128 ASCII characters.
+func fakeBackend(last **fakeSession) *backend {
+	const vocab = 131
+	return &backend{
+		vocab:     vocab,
+		ctxLen:    256,
+		batchSize: 7,
+		newSession: func(seqs, ctxLen int) (session, error) {
+			s := &fakeSession{vocab: vocab, hist: make([][]int32, seqs), ctxLen: ctxLen}
+			if last != nil {
+				*last = s
+			}
+			return s, nil
+		},
+		encode: func(text string, addSpecial, parseSpecial bool) []int32 {
+			var ids []int32
+			if addSpecial {
+				ids = append(ids, 1)
+			}
+			for _, r := range text {
+				ids = append(ids, int32(r%128)+3)
+			}
+			return ids
+		},
+		isEOG:      func(id int32) bool { return id == 2 },
+		newDecoder: func() decoder { return byteDecoder{} },
+	}
+}
+
+// refGreedy decodes with the realignment formula evaluated directly on the fake model: each
+// context recomputed from scratch, z = b + (1+k) sum_j w_j (p_j - b) in float64, argmax.
+func refGreedy(b *backend, base string, prefs []string, w []float64, k float64, n int) []int32 {
+	enc := func(s string) []int32 { return b.encode(s, true, false) }
+	bctx := enc(base)
+	var pctx [][]int32
+	for _, p := range prefs {
+		pctx = append(pctx, enc(p))
+	}
+	var out []int32
+	for range n {
+		lb := fakeLogits(bctx, b.vocab)
+		var lp [][]float32
+		for _, c := range pctx {
+			lp = append(lp, fakeLogits(c, b.vocab))
+		}
+		best, bi := math.Inf(-1), int32(-1)
+		for v := range b.vocab {
+			bv := float64(lb[v])
+			s := 0.0
+			for j := range lp {
+				s += w[j] * (float64(lp[j][v]) - bv)
+			}
+			if z := bv + (1+k)*s; z > best {
+				best, bi = z, int32(v)
+			}
+		}
+		out = append(out, bi)
+		if bi == 2 {
+			break
+		}
+		bctx = append(bctx, bi)
+		for j := range pctx {
+			pctx[j] = append(pctx[j], bi)
+		}
+	}
+	return out
+}
+
+func TestGenerateMatchesDirectFormula(t *testing.T) {
+	var sess *fakeSession
+	b := fakeBackend(&sess)
+	base := "Once upon a time there was a cat."
+	prefs := []string{base + " It was red.", base + " It liked fish.", "Something else entirely."}
+	w := []float64{1, 0.5, -0.3}
+	k := Coefficient(2, 2, 10, 60)
+	req := Request{BaseContext: base, MaxTokens: 30}
+	for i, p := range prefs {
+		req.Preferences = append(req.Preferences, Preference{Context: p, Weight: w[i]})
+	}
+	res, err := generate(context.Background(), b, req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := refGreedy(b, base, prefs, w, k, 30)
+	if !slices.Equal(res.Tokens, want) {
+		t.Fatalf("tokens %v\nwant   %v", res.Tokens, want)
+	}
+	// The common prefix is empty here (the third context differs at once) except BOS.
+	if res.Usage.Contexts != 4 || res.Usage.SharedPrefix != 1 {
+		t.Fatalf("usage %+v", res.Usage)
+	}
+	// One batched Forward per generated token after the prefill.
+	prefillFwds := (res.Usage.PromptTokens + b.batchSize - 1) / b.batchSize
+	if sess.fwds > prefillFwds+2+len(res.Tokens) {
+		t.Fatalf("%d Forward calls for %d tokens", sess.fwds, len(res.Tokens))
+	}
+}
+
+func TestGenerateSharesPrefix(t *testing.T) {
+	var sess *fakeSession
+	b := fakeBackend(&sess)
+	base := "Once upon a time, there was a little girl named Lily."
+	pref := base + " She had a big red ball."
+	for _, m := range []Method{MethodAmulet, MethodPref, MethodBase, MethodCFG, MethodLA} {
+		req := Request{BaseContext: base, Preferences: []Preference{{Context: pref}}, Method: m, MaxTokens: 20, IgnoreEOS: true}
+		res, err := generate(context.Background(), b, req, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []int32
+		switch m {
+		case MethodBase:
+			want = refGreedy(b, base, nil, nil, 0, 20)
+			if res.Usage.Contexts != 1 {
+				t.Errorf("base uses %d contexts", res.Usage.Contexts)
+			}
+		case MethodPref:
+			want = refGreedy(b, pref, nil, nil, 0, 20) // b + (p - b) = p
+			if res.Usage.Contexts != 1 {
+				t.Errorf("pref with one preference uses %d contexts", res.Usage.Contexts)
+			}
+		default:
+			want = refGreedy(b, base, []string{pref}, []float64{1}, res.K, 20)
+			baseLen := len(b.encode(base, true, false))
+			// base is a strict prefix of pref: all but its last token is prefilled once.
+			if res.Usage.SharedPrefix != baseLen-1 {
+				t.Errorf("%s: shared prefix %d, want %d", m, res.Usage.SharedPrefix, baseLen-1)
+			}
+			if sess.rowsRun != res.Usage.PromptTokens+2*(len(res.Tokens)-1) {
+				t.Errorf("%s: %d rows run, want %d", m, sess.rowsRun, res.Usage.PromptTokens+2*(len(res.Tokens)-1))
+			}
+		}
+		if m == MethodLA || m == MethodCFG {
+			want = refGreedy(b, base, []string{pref}, []float64{1}, res.K, 20)
+		}
+		if !slices.Equal(res.Tokens, want) {
+			t.Errorf("%s: tokens %v\nwant %v", m, res.Tokens, want)
+		}
+	}
+}
+
+func TestGenerateStopAndStream(t *testing.T) {
+	b := fakeBackend(nil)
+	req := Request{Prompt: "abc", MaxTokens: 40, Sampling: samplingT1(), Seed: 3, IgnoreEOS: true}
+	full, err := generate(context.Background(), b, req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(full.Tokens) != 40 || full.FinishReason != FinishLength {
+		t.Fatalf("%d tokens, finish %q", len(full.Tokens), full.FinishReason)
+	}
+	// Stop on a two-character string found in the middle of the text.
+	stop := full.Text[10:12]
+	req.Stop = []string{stop}
+	var streamed strings.Builder
+	res, err := generate(context.Background(), b, req, func(tok Token) error {
+		streamed.WriteString(tok.Text)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := full.Text[:strings.Index(full.Text, stop)]
+	if res.Text != want || streamed.String() != want || res.FinishReason != FinishStop {
+		t.Fatalf("stop %q: text %q streamed %q finish %q, want %q", stop, res.Text, streamed.String(), res.FinishReason, want)
+	}
+	// Same seed, same request: identical output.
+	again, _ := generate(context.Background(), b, req, nil)
+	if again.Text != res.Text || !slices.Equal(again.Tokens, res.Tokens) {
+		t.Fatal("same seed gave different output")
+	}
+}
+
+func TestGenerateCancel(t *testing.T) {
+	b := fakeBackend(nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	n := 0
+	res, err := generate(ctx, b, Request{Prompt: "abc", MaxTokens: 100, IgnoreEOS: true}, func(Token) error {
+		n++
+		if n == 5 {
+			cancel()
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) || res.FinishReason != FinishCancelled || len(res.Tokens) != 5 {
+		t.Fatalf("err %v finish %q tokens %d", err, res.FinishReason, len(res.Tokens))
+	}
+}
+
+func TestGenerateErrors(t *testing.T) {
+	b := fakeBackend(nil)
+	nan := math.NaN()
+	for _, req := range []Request{
+		{},
+		{Prompt: "x", MaxTokens: -1},
+		{Prompt: "x", Method: "magic"},
+		{Prompt: "x", Method: MethodAmulet},
+		{Prompt: "x", Preferences: []Preference{{Text: "concise"}}, Params: Params{K: &nan}},
+		{Prompt: "x", Sampling: samplingBadTemp()},
+		{Prompt: "x", BaseContext: "y"},
+		{Prompt: strings.Repeat("x", 300)},
+		{Messages: []Message{{Role: "user", Content: "hi"}}}, // no chat template
+	} {
+		if _, err := generate(context.Background(), b, req, nil); err == nil {
+			t.Errorf("request %+v: no error", req)
+		}
+	}
+}
+
+func TestContextFraming(t *testing.T) {
+	b := fakeBackend(nil)
+	b.render = func(msgs []Message) (string, error) {
+		var s strings.Builder
+		for _, m := range msgs {
+			fmt.Fprintf(&s, "<%s>%s", m.Role, m.Content)
+		}
+		return s.String() + "<assistant>", nil
+	}
+	req := Request{System: "Be helpful.", Messages: []Message{{Role: "user", Content: "Hi?"}},
+		Preferences: []Preference{{Text: "concise"}, {Text: "Talk like a pirate."}}}
+	base, prefs, raw, err := contextTexts(b, &req)
+	if err != nil || raw {
+		t.Fatal(err, raw)
+	}
+	if base != "<system>Be helpful.<user>Hi?<assistant>" {
+		t.Errorf("base context %q", base)
+	}
+	want0 := "<system>Be helpful. " + PreferenceSentence("concise") + "<user>Hi?<assistant>"
+	if prefs[0] != want0 || prefs[1] != "<system>Be helpful. Talk like a pirate.<user>Hi?<assistant>" {
+		t.Errorf("preference contexts %q", prefs)
+	}
+	if PreferenceSentence("concise") == "concise" {
+		t.Error("preset not expanded")
+	}
+}
+
+func samplingT1() sample.Params      { return sample.Params{Temperature: 1} }
+func samplingBadTemp() sample.Params { return sample.Params{Temperature: -1} }
