@@ -1,0 +1,29 @@
+package kernels
+
+// The dispatch table: the inner kernels the rest of the package calls.
+// Each starts out as a portable Go version. dispatch_amd64.go (owned by the
+// assembly work) may replace entries ONCE, in its init, with versions chosen
+// from the CPU's features; nothing else may assign them. Every replacement
+// must compute the same result as the Ref function of the same name, up to
+// float32 summation order (tests check this).
+var (
+	dotF32  func(w, x []float32) float32 = dotF32Go
+	dotF16  func(w, x []uint16) float32  = dotF16Go
+	dotBF16 func(w, x []uint16) float32  = dotBF16Go
+
+	dotQ8_0 func(n int, w, x []byte) float32 = dotQ8_0Ref // x: Q8_0
+	dotQ4_0 func(n int, w, x []byte) float32 = dotQ4_0Ref // x: Q8_0
+	dotQ5_0 func(n int, w, x []byte) float32 = dotQ5_0Ref // x: Q8_0
+	dotQ4_1 func(n int, w, x []byte) float32 = dotQ4_1Ref // x: Q8_1
+	dotQ5_1 func(n int, w, x []byte) float32 = dotQ5_1Ref // x: Q8_1
+	dotQ2_K func(n int, w, x []byte) float32 = dotQ2_KRef // x: Q8_K
+	dotQ3_K func(n int, w, x []byte) float32 = dotQ3_KRef // x: Q8_K
+	dotQ4_K func(n int, w, x []byte) float32 = dotQ4_KRef // x: Q8_K
+	dotQ5_K func(n int, w, x []byte) float32 = dotQ5_KRef // x: Q8_K
+	dotQ6_K func(n int, w, x []byte) float32 = dotQ6_KRef // x: Q8_K
+
+	// Activation quantizers (len(x) a multiple of the block size).
+	quantizeRowQ8_0 func(dst []byte, x []float32) = quantizeRowQ8_0Ref
+	quantizeRowQ8_1 func(dst []byte, x []float32) = quantizeRowQ8_1Ref
+	quantizeRowQ8_K func(dst []byte, x []float32) = quantizeRowQ8_KRef
+)

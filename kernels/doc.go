@@ -1,0 +1,16 @@
+// Package kernels holds the numeric building blocks of the CPU forward pass:
+// the GGUF weight formats (dequantize, quantize, dot products against a
+// quantized activation row, all following ggml's definitions at llama.cpp
+// commit de3ff81), matrix multiplication over a persistent worker pool, and
+// the small vector operations of a transformer layer (RMSNorm, RoPE, softmax,
+// SwiGLU, grouped-query attention).
+//
+// Every inner kernel has a plain Go reference version (suffix Ref). The
+// dispatch table in dispatch.go starts out pointing at portable Go versions;
+// architecture files (dispatch_amd64.go) may replace entries once, at init,
+// with assembly versions chosen from the CPU's features. Tests compare every
+// dispatched kernel with its reference.
+//
+// Byte layouts are little-endian, as in GGUF files; the package assumes a
+// little-endian host (NewMatrix reports an error otherwise).
+package kernels

@@ -1,0 +1,253 @@
+package kernels
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+
+	"github.com/amulet-llm/amulet/gguf"
+)
+
+// Pool is a persistent set of worker goroutines: Threads()-1 workers parked
+// on their own channels plus the calling goroutine. Work is split into
+// contiguous chunks, one per thread. A Pool runs one job at a time: Run and
+// MatMul are not reentrant and must not be called concurrently.
+type Pool struct {
+	threads int
+	wake    []chan struct{}
+	done    sync.WaitGroup
+	closed  bool
+
+	// The job being run.
+	kind  jobKind
+	n     int
+	parts int
+	fn    func(lo, hi int)
+	mm    matmulJob
+
+	// Scratch for quantized / converted activations; grows only when needed.
+	xq []byte
+	xh []uint16
+}
+
+type jobKind int
+
+const (
+	jobFunc jobKind = iota
+	jobQuantize
+	jobMatMul
+)
+
+// NewPool starts a pool of `threads` threads (the caller counts as one);
+// threads < 1 means runtime.GOMAXPROCS(0).
+func NewPool(threads int) *Pool {
+	if threads < 1 {
+		threads = runtime.GOMAXPROCS(0)
+	}
+	p := &Pool{threads: threads}
+	for i := 1; i < threads; i++ {
+		ch := make(chan struct{})
+		p.wake = append(p.wake, ch)
+		go p.worker(i, ch)
+	}
+	return p
+}
+
+// Threads returns the number of threads work is split over.
+func (p *Pool) Threads() int { return p.threads }
+
+// Close stops the workers. Later calls run on the caller alone.
+func (p *Pool) Close() {
+	if p.closed {
+		return
+	}
+	p.closed = true
+	for _, ch := range p.wake {
+		close(ch)
+	}
+	p.wake = nil
+	p.threads = 1
+}
+
+func (p *Pool) worker(id int, wake chan struct{}) {
+	for range wake {
+		p.chunk(id)
+		p.done.Done()
+	}
+}
+
+// Run splits [0,n) into contiguous chunks, calls fn once per non-empty
+// chunk on the pool's threads and returns when all are done. fn is called
+// with lo < hi. (A closure passed here escapes: create it once, outside
+// per-token loops, to stay allocation-free.)
+func (p *Pool) Run(n int, fn func(lo, hi int)) {
+	if n <= 0 {
+		return
+	}
+	p.fn = fn
+	p.run(jobFunc, n)
+	p.fn = nil
+}
+
+// run executes the current job over [0,n) on min(threads, n) threads.
+func (p *Pool) run(kind jobKind, n int) {
+	p.kind, p.n = kind, n
+	p.parts = min(p.threads, n)
+	if p.parts > 1 {
+		p.done.Add(p.parts - 1)
+		for i := 1; i < p.parts; i++ {
+			p.wake[i-1] <- struct{}{}
+		}
+	}
+	p.chunk(0)
+	if p.parts > 1 {
+		p.done.Wait()
+	}
+}
+
+// chunk runs part `id` of the current job.
+func (p *Pool) chunk(id int) {
+	if id >= p.parts {
+		return
+	}
+	lo, hi := id*p.n/p.parts, (id+1)*p.n/p.parts
+	if lo >= hi {
+		return
+	}
+	switch p.kind {
+	case jobFunc:
+		p.fn(lo, hi)
+	case jobQuantize:
+		p.mm.quantizeRows(lo, hi)
+	case jobMatMul:
+		p.mm.rows(lo, hi)
+	}
+}
+
+// matmulJob holds one MatMul call's operands, shared by the threads.
+type matmulJob struct {
+	out   []float32
+	w     Matrix
+	x     []float32
+	batch int
+	rb    int // weight row bytes
+
+	// Activations in the dot product's input type.
+	xq    []byte   // quantized rows, xrb bytes each
+	xrb   int      // bytes per quantized activation row
+	xh    []uint16 // F16/BF16 rows
+	quant func(dst []byte, x []float32)
+	dot   func(n int, w, x []byte) float32
+}
+
+// MatMul computes out[b*w.Rows + r] = dot(row r of w, x[b*w.Cols:(b+1)*w.Cols])
+// for every batch row b in [0, batch). Quantized weights first quantize x the
+// way llama.cpp does (Q8_0 for Q4_0/Q5_0/Q8_0, Q8_1 for Q4_1/Q5_1, Q8_K for
+// the K-quants; F16 weights take x as F16, BF16 weights as BF16) into
+// pool-owned scratch; then the weight rows are split over the threads and
+// each weight row is read once for the whole batch. Not reentrant.
+// It panics if the slices are too short or the type unsupported.
+func (p *Pool) MatMul(out []float32, w Matrix, x []float32, batch int) {
+	if batch <= 0 {
+		return
+	}
+	f, ok := formatOf(w.Type)
+	if !ok || !Supported(w.Type) {
+		panic(fmt.Sprintf("kernels: MatMul with unsupported weight type %s", w.Type))
+	}
+	if len(x) < batch*w.Cols || len(out) < batch*w.Rows {
+		panic(fmt.Sprintf("kernels: MatMul %dx%d batch %d: x has %d, out %d elements", w.Rows, w.Cols, batch, len(x), len(out)))
+	}
+	rb := f.rowBytes(w.Cols)
+	if len(w.Data) < rb*w.Rows {
+		panic(fmt.Sprintf("kernels: MatMul: weight data has %d bytes, want %d", len(w.Data), rb*w.Rows))
+	}
+	mm := &p.mm
+	*mm = matmulJob{out: out, w: w, x: x, batch: batch, rb: rb}
+	switch w.Type {
+	case gguf.TypeF32:
+	case gguf.TypeF16, gguf.TypeBF16:
+		n := batch * w.Cols
+		if cap(p.xh) < n {
+			p.xh = make([]uint16, n)
+		}
+		mm.xh = p.xh[:n]
+		if w.Type == gguf.TypeF16 {
+			F32ToF16(mm.xh, x[:n])
+		} else {
+			F32ToBF16(mm.xh, x[:n])
+		}
+	default:
+		af, _ := formatOf(f.act)
+		mm.xrb = af.rowBytes(w.Cols)
+		n := batch * mm.xrb
+		if cap(p.xq) < n {
+			p.xq = make([]byte, n)
+		}
+		mm.xq = p.xq[:n]
+		switch f.act {
+		case gguf.TypeQ8_0:
+			mm.quant = quantizeRowQ8_0
+		case gguf.TypeQ8_1:
+			mm.quant = quantizeRowQ8_1
+		default:
+			mm.quant = quantizeRowQ8_K
+		}
+		mm.dot = *f.dot
+		if batch == 1 {
+			mm.quantizeRows(0, 1)
+		} else {
+			p.run(jobQuantize, batch)
+		}
+	}
+	p.run(jobMatMul, w.Rows)
+	*mm = matmulJob{}
+}
+
+func (mm *matmulJob) quantizeRows(lo, hi int) {
+	cols := mm.w.Cols
+	for b := lo; b < hi; b++ {
+		mm.quant(mm.xq[b*mm.xrb:(b+1)*mm.xrb], mm.x[b*cols:(b+1)*cols])
+	}
+}
+
+// tileBytes bounds the weight bytes of a tile of rows that is dotted with
+// every batch row before moving on, so the tile stays in L1/L2.
+const tileBytes = 32 << 10
+
+// rows computes output rows [lo, hi) for every batch row.
+func (mm *matmulJob) rows(lo, hi int) {
+	w, rb, cols, batch := mm.w, mm.rb, mm.w.Cols, mm.batch
+	tile := max(1, tileBytes/rb)
+	if batch == 1 {
+		tile = hi - lo
+	}
+	for r0 := lo; r0 < hi; r0 += tile {
+		r1 := min(r0+tile, hi)
+		for b := 0; b < batch; b++ {
+			out := mm.out[b*w.Rows : (b+1)*w.Rows]
+			switch w.Type {
+			case gguf.TypeF32:
+				xb := mm.x[b*cols : (b+1)*cols]
+				for r := r0; r < r1; r++ {
+					out[r] = dotF32(float32s(w.Data[r*rb:(r+1)*rb]), xb)
+				}
+			case gguf.TypeF16:
+				xb := mm.xh[b*cols : (b+1)*cols]
+				for r := r0; r < r1; r++ {
+					out[r] = dotF16(uint16s(w.Data[r*rb:(r+1)*rb]), xb)
+				}
+			case gguf.TypeBF16:
+				xb := mm.xh[b*cols : (b+1)*cols]
+				for r := r0; r < r1; r++ {
+					out[r] = dotBF16(uint16s(w.Data[r*rb:(r+1)*rb]), xb)
+				}
+			default:
+				xb := mm.xq[b*mm.xrb : (b+1)*mm.xrb]
+				for r := r0; r < r1; r++ {
+					out[r] = mm.dot(cols, w.Data[r*rb:(r+1)*rb], xb)
+				}
+			}
+		}
+	}
+}
