@@ -15,12 +15,12 @@ const (
 	q5_1Size = 4 + 4 + qk/2
 	q8_0Size = 2 + qk
 	q8_1Size = 4 + qk
-	q2KSize  = qkK/16 + qkK/4 + 4        // scales, qs, d, dmin
-	q3KSize  = qkK/8 + qkK/4 + 12 + 2    // hmask, qs, scales, d
-	q4KSize  = 4 + 12 + qkK/2            // d, dmin, scales, qs
-	q5KSize  = 4 + 12 + qkK/8 + qkK/2    // d, dmin, scales, qh, qs
+	q2KSize  = qkK/16 + qkK/4 + 4         // scales, qs, d, dmin
+	q3KSize  = qkK/8 + qkK/4 + 12 + 2     // hmask, qs, scales, d
+	q4KSize  = 4 + 12 + qkK/2             // d, dmin, scales, qs
+	q5KSize  = 4 + 12 + qkK/8 + qkK/2     // d, dmin, scales, qh, qs
 	q6KSize  = qkK/2 + qkK/4 + qkK/16 + 2 // ql, qh, scales, d
-	q8KSize  = 4 + qkK + qkK/16*2        // d (f32), qs, bsums (i16)
+	q8KSize  = 4 + qkK + qkK/16*2         // d (f32), qs, bsums (i16)
 )
 
 // groupMaxEps is ggml's GROUP_MAX_EPS: a group whose largest magnitude is

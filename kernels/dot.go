@@ -252,4 +252,3 @@ func dotQ6_KRef(n int, w, x []byte) float32 {
 	}
 	return sum
 }
-
