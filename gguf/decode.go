@@ -163,6 +163,7 @@ func parse(name string, data []byte) (*File, error) {
 		keys:      make(map[string]int, nKV),
 	}
 	f.Metadata = make([]KeyValue, 0, nKV)
+	alignAt := 0 // offset of the general.alignment entry, for errors
 	for i := range nKV {
 		at := d.off
 		key, err := d.str("key")
@@ -180,13 +181,16 @@ func parse(name string, data []byte) (*File, error) {
 		if err != nil {
 			return nil, within(err, ctx)
 		}
+		if key == KeyAlignment {
+			alignAt = at
+		}
 		f.keys[key] = len(f.Metadata)
 		f.Metadata = append(f.Metadata, KeyValue{Key: key, Value: v})
 	}
 	if v, ok := f.Lookup(KeyAlignment); ok {
 		a, ok := v.AsUint()
 		if !ok || a == 0 || a&(a-1) != 0 || a > 1<<30 {
-			return nil, d.errorf(0, "metadata "+KeyAlignment, "alignment %s is not a power of two in [1, 2^30]", v)
+			return nil, d.errorf(alignAt, "metadata "+KeyAlignment, "alignment %s is not a power of two in [1, 2^30]", v)
 		}
 		f.Alignment = int64(a)
 	}
@@ -198,11 +202,12 @@ func parse(name string, data []byte) (*File, error) {
 	f.tensors = make(map[string]int, nTensors)
 	for i := range f.Tensors {
 		t := &f.Tensors[i]
+		at := d.off
 		if err := d.tensorInfo(t, f.Alignment); err != nil {
 			return nil, within(err, fmt.Sprintf("tensor %d (%q)", i, t.Name))
 		}
 		if j, dup := f.tensors[t.Name]; dup {
-			return nil, d.errorf(d.off, fmt.Sprintf("tensor %d (%q) name", i, t.Name), "duplicate tensor name (also tensor %d)", j)
+			return nil, d.errorf(at, fmt.Sprintf("tensor %d (%q) name", i, t.Name), "duplicate tensor name (also tensor %d)", j)
 		}
 		f.tensors[t.Name] = i
 	}
@@ -410,6 +415,7 @@ func (d *decoder) tensorInfo(t *TensorInfo, alignment int64) error {
 		return d.errorf(at, "dimension count", "%d dimensions, at most %d allowed", nDims, maxDims)
 	}
 	t.Shape = make([]int64, nDims)
+	dimsAt := d.off
 	elems := uint64(1)
 	overflow, zero := false, false
 	for j := range t.Shape {
@@ -437,7 +443,7 @@ func (d *decoder) tensorInfo(t *TensorInfo, alignment int64) error {
 	if zero {
 		elems = 0
 	} else if overflow {
-		return d.errorf(at, "dims", "shape %v has more than 2^63-1 elements", t.Shape)
+		return d.errorf(dimsAt, "dims", "shape %v has more than 2^63-1 elements", t.Shape)
 	}
 	at = d.off
 	typ, err := d.u32("type")
@@ -463,7 +469,10 @@ func (d *decoder) tensorInfo(t *TensorInfo, alignment int64) error {
 	if err != nil {
 		return err
 	}
-	if off > math.MaxInt64 || int64(off)%alignment != 0 {
+	if off > math.MaxInt64 {
+		return d.errorf(at, "offset", "data offset %d is more than 2^63-1", off)
+	}
+	if int64(off)%alignment != 0 {
 		return d.errorf(at, "offset", "data offset %d is not a multiple of the alignment %d", off, alignment)
 	}
 	t.Offset = int64(off)
