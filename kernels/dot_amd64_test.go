@@ -360,3 +360,59 @@ func TestDotFloatAsm(t *testing.T) {
 		x86Check(t, "BF16", float64(dotBF16Asm(wb, xb)), float64(refB), magB)
 	}
 }
+
+// TestDispatchMatchesRef checks every dispatch-table entry init may have
+// replaced against the package's reference (Ref) function.
+func TestDispatchMatchesRef(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	type blockCase struct {
+		name     string
+		dot, ref func(n int, w, x []byte) float32
+		mag      func(n int, w, x []byte) (float64, float64)
+		blockLen int
+		gen      func(nb int) (w, x []byte)
+	}
+	cases := []blockCase{
+		{"Q8_0", dotQ8_0, dotQ8_0Ref, x86RefQ8_0, 32, func(nb int) ([]byte, []byte) {
+			return x86GenQ8_0(r, nb, false), x86GenQ8_0(r, nb, true)
+		}},
+		{"Q4_0", dotQ4_0, dotQ4_0Ref, x86RefQ4_0, 32, func(nb int) ([]byte, []byte) {
+			return x86GenQ4_0(r, nb), x86GenQ8_0(r, nb, true)
+		}},
+		{"Q4_K", dotQ4_K, dotQ4_KRef, x86RefQ4_K, 256, func(nb int) ([]byte, []byte) {
+			return x86GenK(r, nb, 144, []int{0, 2}), x86GenQ8_K(r, nb)
+		}},
+		{"Q6_K", dotQ6_K, dotQ6_KRef, x86RefQ6_K, 256, func(nb int) ([]byte, []byte) {
+			return x86GenK(r, nb, 210, []int{208}), x86GenQ8_K(r, nb)
+		}},
+	}
+	for _, c := range cases {
+		for iter := range 200 {
+			nb := iter % 37
+			w, x := c.gen(nb)
+			n := nb * c.blockLen
+			_, mag := c.mag(n, w, x)
+			x86Check(t, c.name, float64(c.dot(n, w, x)), float64(c.ref(n, w, x)), mag)
+		}
+	}
+	for iter := range 200 {
+		n := iter*7 + iter%3
+		wf, xf := make([]float32, n), make([]float32, n)
+		wh, xh := make([]uint16, n), make([]uint16, n)
+		var mag32, magH, magB float64
+		for i := range n {
+			wf[i], xf[i] = float32(r.NormFloat64()), float32(r.NormFloat64())
+			wh[i], xh[i] = x86RandF16(r), x86RandF16(r)
+			mag32 += math.Abs(float64(wf[i] * xf[i]))
+			magH += math.Abs(float64(x86F16(wh[i]) * x86F16(xh[i])))
+		}
+		wb, xb := make([]uint16, n), make([]uint16, n)
+		for i := range n {
+			wb[i], xb[i] = uint16(math.Float32bits(wf[i])>>16), uint16(math.Float32bits(xf[i])>>16)
+			magB += math.Abs(float64(math.Float32frombits(uint32(wb[i])<<16) * math.Float32frombits(uint32(xb[i])<<16)))
+		}
+		x86Check(t, "F32", float64(dotF32(wf, xf)), float64(dotF32Ref(wf, xf)), mag32)
+		x86Check(t, "F16", float64(dotF16(wh, xh)), float64(dotF16Ref(wh, xh)), magH)
+		x86Check(t, "BF16", float64(dotBF16(wb, xb)), float64(dotBF16Ref(wb, xb)), magB)
+	}
+}

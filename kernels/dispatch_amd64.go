@@ -1,0 +1,23 @@
+package kernels
+
+// init replaces the portable kernels of the dispatch table (dispatch.go) with
+// assembly versions the CPU supports: AVX2+FMA+F16C for every kernel written
+// in assembly, and the 256-bit AVX-512 VNNI forms (VPDPBUSD) of the Q8_0 and
+// Q4_0 dots where the CPU has them. Entries without an assembly version keep
+// their Go implementation. This runs once, before any other use.
+func init() {
+	if !x86HasAVX2() {
+		return
+	}
+	dotF32 = dotF32Asm
+	dotF16 = dotF16Asm
+	dotBF16 = dotBF16Asm
+	dotQ8_0 = dotQ8_0Asm
+	dotQ4_0 = dotQ4_0Asm
+	dotQ4_K = dotQ4_KAsm
+	dotQ6_K = dotQ6_KAsm
+	if x86HasVNNI() {
+		dotQ8_0 = dotQ8_0AsmVNNI
+		dotQ4_0 = dotQ4_0AsmVNNI
+	}
+}
