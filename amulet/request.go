@@ -184,3 +184,6 @@ type Result struct {
 	Usage        Usage   `json:"usage"`
 	Timings      Timings `json:"timings"`
 }
+
+// Logprob is a token with its log-probability (see Request.Logprobs).
+type Logprob = sample.Logprob
