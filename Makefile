@@ -5,16 +5,21 @@ BIN       := amulet-run
 FUZZTIME  ?= 60s
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: build test bench lint fuzz clean
+.PHONY: build test bench lint fuzz clean vocab
 
 build:
 	$(GO) build -o $(BIN) ./cmd/amulet-run
 
 # Every test, including fuzz-corpus replay and the llama.cpp reference comparisons
 # (these read ../shared and skip with a message when it is absent).
-test:
+test: vocab
 	$(GO) vet $(PKGS)
 	$(GO) test -count=1 $(PKGS)
+
+# llama.cpp's tokenizer test vocabularies and chat templates, fetched once into .cache/
+# (npm pack node-llama-cpp). Offline, the tests that need them skip with a message.
+vocab:
+	@tokenizer/testdata/fetch-vocab.sh || echo "warning: could not fetch llama.cpp test vocabularies; their tests will skip" >&2
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x $(PKGS)

@@ -1,0 +1,350 @@
+package tokenizer
+
+import "strings"
+
+// Encode converts text to token ids as llama.cpp's llama_tokenize does. With addSpecial, BOS
+// and EOS are added where the vocabulary asks for them (add_bos_token / add_eos_token). With
+// parseSpecial, the text of control tokens (such as "<|im_start|>") in the input becomes those
+// tokens; without it, only user-defined tokens are matched by their text and everything else
+// is ordinary text. Invalid UTF-8 never fails: SentencePiece vocabularies fall back to byte
+// tokens, byte-level BPE vocabularies see each invalid byte as U+FFFD (as llama.cpp does).
+func (t *Tokenizer) Encode(text string, addSpecial, parseSpecial bool) []int32 {
+	out := make([]int32, 0, len(text)/4+2)
+	var e encoder
+	if addSpecial && t.addBOS && t.bos >= 0 {
+		out = append(out, t.bos)
+	}
+	prevSpecial := true // SentencePiece: a text after a special token (or at the start) gets a space
+	for _, f := range t.partition(text, parseSpecial) {
+		if f.tok >= 0 {
+			out = append(out, f.tok)
+			prevSpecial = true
+			continue
+		}
+		frag := text[f.lo:f.hi]
+		switch t.kind {
+		case kindSPM:
+			buf := e.text[:0]
+			if t.addSpacePrefix && prevSpecial {
+				buf = append(buf, spaceMark...)
+			}
+			buf = appendEscaped(buf, frag)
+			e.text = buf
+			out = e.spm(t, buf, out)
+		case kindBPE:
+			out = e.bpe(t, frag, out)
+		}
+		prevSpecial = false
+	}
+	if addSpecial && t.addEOS && t.eos >= 0 {
+		out = append(out, t.eos)
+	}
+	return out
+}
+
+// spaceMark is SentencePiece's visible space, U+2581.
+const spaceMark = "\u2581"
+
+// appendEscaped appends s with every space replaced by U+2581.
+func appendEscaped(dst []byte, s string) []byte {
+	for {
+		i := strings.IndexByte(s, ' ')
+		if i < 0 {
+			return append(dst, s...)
+		}
+		dst = append(dst, s[:i]...)
+		dst = append(dst, spaceMark...)
+		s = s[i+1:]
+	}
+}
+
+// fragment is a piece of the input: a special token (tok >= 0) or text[lo:hi].
+type fragment struct {
+	tok    int32
+	lo, hi int
+}
+
+// isCSpace is C's isspace in the "C" locale.
+func isCSpace(b byte) bool { return b == ' ' || b >= '\t' && b <= '\r' }
+
+// partition cuts text at the special tokens it contains, longest tokens first, as llama.cpp's
+// tokenizer_st_partition does (including its lstrip/rstrip of whitespace around some tokens).
+func (t *Tokenizer) partition(text string, parseSpecial bool) []fragment {
+	if text == "" {
+		return nil
+	}
+	frags := []fragment{{-1, 0, len(text)}}
+	var next []fragment
+	for _, id := range t.special {
+		a := t.attrs[id]
+		if !parseSpecial && a&(attrControl|attrUnknown) != 0 {
+			continue
+		}
+		s := t.tokens[id]
+		found := false
+		next = next[:0]
+		for _, f := range frags {
+			if f.tok >= 0 {
+				next = append(next, f)
+				continue
+			}
+			lo, hi := f.lo, f.hi
+			for lo < hi {
+				i := strings.Index(text[lo:hi], s)
+				if i < 0 {
+					break
+				}
+				found = true
+				m := lo + i
+				l := m
+				if a&attrLStrip != 0 {
+					for l > lo && isCSpace(text[l-1]) {
+						l--
+					}
+				}
+				if l > lo {
+					next = append(next, fragment{-1, lo, l})
+				}
+				next = append(next, fragment{tok: id})
+				lo = m + len(s)
+				if a&attrRStrip != 0 {
+					for lo < hi && isCSpace(text[lo]) {
+						lo++
+					}
+				}
+			}
+			if lo < hi {
+				next = append(next, fragment{-1, lo, hi})
+			}
+		}
+		if found {
+			frags, next = next, frags
+		}
+	}
+	return frags
+}
+
+// encoder holds the scratch space of one Encode call.
+type encoder struct {
+	text    []byte
+	word    []byte
+	key     []byte
+	cpts    []rune
+	segs    []int
+	segs2   []int
+	syms    []symbol
+	spmHeap heap[spmBigram]
+	bpeHeap heap[bpeBigram]
+}
+
+// symbol is a run of bytes of the text being merged, in a doubly linked list.
+type symbol struct {
+	prev, next int32
+	off, n     int32
+}
+
+type spmBigram struct {
+	score             float32
+	left, right, size int32
+}
+
+type bpeBigram struct {
+	rank, left, right, size int32
+}
+
+// splitChars makes one symbol per UTF-8 sequence of s (by lead byte, as llama.cpp does).
+func (e *encoder) splitChars(s []byte) []symbol {
+	syms := e.syms[:0]
+	for off := 0; off < len(s); {
+		n := min(utf8Len(s[off]), len(s)-off)
+		next := int32(len(syms) + 1)
+		if off+n == len(s) {
+			next = -1
+		}
+		syms = append(syms, symbol{prev: int32(len(syms) - 1), next: next, off: int32(off), n: int32(n)})
+		off += n
+	}
+	e.syms = syms
+	return syms
+}
+
+// spm is llama.cpp's llm_tokenizer_spm: repeatedly merge the adjacent pair that forms the
+// highest-scoring token (leftmost on ties); what remains unknown falls back to byte tokens.
+func (e *encoder) spm(t *Tokenizer, text []byte, out []int32) []int32 {
+	syms := e.splitChars(text)
+	h := &e.spmHeap
+	h.less = func(a, b spmBigram) bool { return a.score > b.score || a.score == b.score && a.left < b.left }
+	h.items = h.items[:0]
+	try := func(l, r int32) {
+		if l < 0 || r < 0 {
+			return
+		}
+		s := text[syms[l].off : syms[l].off+syms[l].n+syms[r].n]
+		if id, ok := t.ids[string(s)]; ok {
+			h.push(spmBigram{score: t.scores[id], left: l, right: r, size: int32(len(s))})
+		}
+	}
+	for i := 1; i < len(syms); i++ {
+		try(int32(i-1), int32(i))
+	}
+	for len(h.items) > 0 {
+		b := h.pop()
+		l, r := &syms[b.left], &syms[b.right]
+		if l.n == 0 || r.n == 0 || l.n+r.n != b.size {
+			continue
+		}
+		l.n += r.n
+		r.n = 0
+		l.next = r.next
+		if r.next >= 0 {
+			syms[r.next].prev = b.left
+		}
+		try(l.prev, b.left)
+		try(b.left, l.next)
+	}
+	for i := int32(0); i >= 0 && int(i) < len(syms); i = syms[i].next {
+		s := text[syms[i].off : syms[i].off+syms[i].n]
+		if id, ok := t.ids[string(s)]; ok {
+			out = append(out, id)
+			continue
+		}
+		for _, c := range s {
+			if id := t.byteTokens[c]; id >= 0 {
+				out = append(out, id)
+			} else if t.unk >= 0 {
+				out = append(out, t.unk)
+			}
+		}
+	}
+	return out
+}
+
+// bpe runs the pre-tokenizer on text and byte-level BPE on each word, as llama.cpp's
+// llm_tokenizer_bpe_session: repeatedly merge the adjacent pair with the lowest merge rank
+// (leftmost on ties).
+func (e *encoder) bpe(t *Tokenizer, text string, out []int32) []int32 {
+	e.cpts = decodeCpts(e.cpts[:0], text)
+	cpts := e.cpts
+	segs := append(e.segs[:0], len(cpts))
+	for _, split := range t.splitters {
+		next := e.segs2[:0]
+		start := 0
+		for _, n := range segs {
+			next = split(cpts, next, start, start+n)
+			start += n
+		}
+		segs, e.segs2 = next, segs
+	}
+	e.segs = segs
+	start := 0
+	var utf [4]byte
+	for _, n := range segs {
+		word := e.word[:0]
+		for _, c := range cpts[start : start+n] {
+			for _, b := range appendCpt(utf[:0], c) {
+				word = append(word, t.bytes.enc[b]...)
+			}
+		}
+		e.word = word
+		start += n
+		out = e.bpeWord(t, word, out)
+	}
+	return out
+}
+
+func (e *encoder) bpeWord(t *Tokenizer, word []byte, out []int32) []int32 {
+	if t.ignoreMerges {
+		if id, ok := t.ids[string(word)]; ok {
+			return append(out, id)
+		}
+	}
+	syms := e.splitChars(word)
+	h := &e.bpeHeap
+	h.less = func(a, b bpeBigram) bool { return a.rank < b.rank || a.rank == b.rank && a.left < b.left }
+	h.items = h.items[:0]
+	add := func(l, r int32) {
+		if l < 0 || r < 0 {
+			return
+		}
+		ls, rs := syms[l], syms[r]
+		e.key = mergeKey(e.key, word[ls.off:ls.off+ls.n], word[rs.off:rs.off+rs.n])
+		if rank, ok := t.merges[string(e.key)]; ok {
+			h.push(bpeBigram{rank: rank, left: l, right: r, size: ls.n + rs.n})
+		}
+	}
+	for i := 1; i < len(syms); i++ {
+		add(int32(i-1), int32(i))
+	}
+	for len(h.items) > 0 {
+		b := h.pop()
+		l, r := &syms[b.left], &syms[b.right]
+		if l.n == 0 || r.n == 0 || l.n+r.n != b.size {
+			continue
+		}
+		l.n += r.n
+		r.n = 0
+		l.next = r.next
+		if r.next >= 0 {
+			syms[r.next].prev = b.left
+		}
+		add(l.prev, b.left)
+		add(b.left, l.next)
+	}
+	for _, s := range syms {
+		if s.n == 0 {
+			continue
+		}
+		text := word[s.off : s.off+s.n]
+		if id, ok := t.ids[string(text)]; ok {
+			out = append(out, id)
+			continue
+		}
+		for i := range text {
+			if id, ok := t.ids[string(text[i:i+1])]; ok {
+				out = append(out, id)
+			}
+		}
+	}
+	return out
+}
+
+// heap is a binary heap; less(a, b) means a comes out first.
+type heap[T any] struct {
+	items []T
+	less  func(a, b T) bool
+}
+
+func (h *heap[T]) push(x T) {
+	h.items = append(h.items, x)
+	i := len(h.items) - 1
+	for i > 0 {
+		p := (i - 1) / 2
+		if !h.less(h.items[i], h.items[p]) {
+			break
+		}
+		h.items[i], h.items[p] = h.items[p], h.items[i]
+		i = p
+	}
+}
+
+func (h *heap[T]) pop() T {
+	top := h.items[0]
+	last := len(h.items) - 1
+	h.items[0] = h.items[last]
+	h.items = h.items[:last]
+	for i := 0; ; {
+		l, m := 2*i+1, i
+		if l < last && h.less(h.items[l], h.items[m]) {
+			m = l
+		}
+		if r := l + 1; r < last && h.less(h.items[r], h.items[m]) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		h.items[i], h.items[m] = h.items[m], h.items[i]
+		i = m
+	}
+	return top
+}

@@ -1,0 +1,464 @@
+package tokenizer
+
+// Pre-tokenizers: they cut a text (as code points) into words before BPE runs on each word.
+//
+// llama.cpp describes each pre-tokenizer as a list of regular expressions applied one after the
+// other, each refining the pieces of the previous one (matches and the gaps between them both
+// become pieces). Most of its expressions need look-ahead (`\s+(?!\S)`), which Go's regexp
+// (RE2) does not have, and llama.cpp itself does not run the common ones as regular expressions:
+// it has hand-written matchers for them (unicode.cpp), whose behaviour differs from the
+// expressions in corner cases that the test vectors exercise. So every step here is a
+// hand-written splitter that follows llama.cpp's matcher for that expression: its custom
+// functions for the GPT-2, Llama 3, Qwen2 and Qwen3.5 expressions, and for the others what
+// std::regex does on llama.cpp's "collapsed" text (each non-ASCII code point replaced by one
+// byte standing for its category, non-ASCII whitespace by \v).
+
+// splitter appends to out the lengths (in code points) of the pieces of c[lo:hi].
+type splitter func(c []rune, out []int, lo, hi int) []int
+
+// preTokenizer is a named sequence of splitters.
+type preTokenizer struct {
+	steps []splitter
+}
+
+// preTokenizers maps tokenizer.ggml.pre values to their pre-tokenizer and vocabulary flags.
+type preConfig struct {
+	steps         []splitter
+	cleanSpaces   bool // clean_up_tokenization_spaces when decoding
+	ignoreMerges  bool // a word that is a whole token is not merged
+	addBOS        bool // default for add_bos_token
+	noDefaultBOS  bool // the BOS default is disabled (chatglm)
+}
+
+// lookupPre returns the configuration for a tokenizer.ggml.pre value.
+func lookupPre(name string) (preConfig, bool) {
+	gpt2 := []splitter{splitGPT2}
+	switch name {
+	case "", "default":
+		return preConfig{steps: []splitter{
+			runSplitter(func(c rune) bool { return isCat(c, flagPunct) || isOneOf(c, "$+<=>^~|") }),
+			splitGPT2,
+			runSplitter(func(c rune) bool { return isCat(c, flagNumber) }),
+			splitThreeDigits,
+		}, cleanSpaces: true}, true
+	case "llama3", "llama-v3", "llama-bpe", "falcon3", "falcon-h1", "pixtral", "midm-2.0", "lfm2", "jina-v5-nano":
+		return preConfig{steps: []splitter{splitLlama3}, cleanSpaces: true, ignoreMerges: true, addBOS: true}, true
+	case "dbrx", "smaug-bpe":
+		return preConfig{steps: []splitter{splitLlama3}, cleanSpaces: true}, true
+	case "deepseek-llm":
+		return preConfig{steps: []splitter{
+			eachSplitter(func(c rune) bool { return c == '\r' || c == '\n' }),
+			wsPrefixRunSplitter(wideClass(parseClass(deepseekLetters))),
+			wsPrefixRunSplitter(wideClass(parseClass(deepseekPunct))),
+			splitTrailingSpace,
+			runSplitter(wideClass(parseClass(deepseekCJK))),
+			runSplitter(func(c rune) bool { return isCat(c, flagNumber) }),
+		}}, true
+	case "deepseek-coder":
+		return preConfig{steps: []splitter{
+			eachSplitter(func(c rune) bool { return c == '\r' || c == '\n' }),
+			wsPrefixRunSplitter(func(c rune) bool { return isCat(c, flagLetter) }),
+			wsPrefixRunSplitter(func(c rune) bool { return isCat(c, flagPunct) }),
+			runSplitter(wideClass(parseClass(deepseekCJK))),
+			eachSplitter(func(c rune) bool { return isCat(c, flagNumber) }),
+		}}, true
+	case "falcon":
+		return preConfig{steps: []splitter{
+			runSplitter(func(c rune) bool { return isCat(c, flagPunct) || isOneOf(c, "$+<=>^~|`") }),
+			splitGPT2,
+			splitThreeDigits,
+		}, cleanSpaces: true}, true
+	case "starcoder", "refact", "codeshell", "exaone", "minerva-7b", "mellum2":
+		return preConfig{steps: numberFirst(), cleanSpaces: true}, true
+	case "command-r", "smollm":
+		return preConfig{steps: numberFirst()}, true
+	case "gpt-2", "phi-2", "jina-es", "jina-de", "gigachat", "jina-v2-es", "jina-v2-de", "a.x-4.0",
+		"mellum", "modern-bert", "jina-v1-en", "jina-v2-code", "roberta-bpe", "mpt", "olmo", "jais",
+		"exaone4":
+		return preConfig{steps: gpt2, cleanSpaces: true}, true
+	case "trillion", "granite-docling":
+		return preConfig{steps: gpt2}, true
+	case "qwen2", "deepseek-r1-qwen", "kormo", "f2llmv2":
+		return preConfig{steps: []splitter{splitQwen2}}, true
+	case "stablelm2", "megrez":
+		return preConfig{steps: []splitter{splitQwen2}, cleanSpaces: true}, true
+	case "qwen35":
+		return preConfig{steps: []splitter{splitQwen35}}, true
+	case "glm4", "chatglm-bpe":
+		return preConfig{steps: []splitter{splitLlama3}, cleanSpaces: true, noDefaultBOS: true}, true
+	}
+	return preConfig{}, false
+}
+
+func numberFirst() []splitter {
+	return []splitter{eachSplitter(func(c rune) bool { return isCat(c, flagNumber) }), splitGPT2}
+}
+
+// isCat reports whether c is in the category with flag f (as \p{..} matches in llama.cpp).
+func isCat(c rune, f uint16) bool { return cptFlags(c)&f != 0 }
+
+func isOneOf(c rune, set string) bool {
+	for _, s := range set {
+		if c == s {
+			return true
+		}
+	}
+	return false
+}
+
+// isRegexSpace is \s of std::regex on llama.cpp's prepared text: ASCII whitespace, and any
+// code point that llama.cpp counts as whitespace (it replaces those by \v before matching).
+func isRegexSpace(c rune) bool {
+	return c == ' ' || c >= '\t' && c <= '\r' || c >= 0x80 && isWhitespaceCpt(c)
+}
+
+// wideClass matches a bracket expression of code point ranges the way llama.cpp's std::wregex
+// path does: non-ASCII whitespace has been replaced by \v, so it matches none of them.
+func wideClass(ranges [][2]rune) func(rune) bool {
+	return func(c rune) bool {
+		if c >= 0x80 && isWhitespaceCpt(c) {
+			return false
+		}
+		for _, r := range ranges {
+			if c >= r[0] && c <= r[1] {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// pieces collects the pieces of one segment: gaps between matches and the matches.
+type pieces struct {
+	out  []int
+	prev int
+}
+
+func (p *pieces) add(end int) {
+	if end > p.prev {
+		p.out = append(p.out, end-p.prev)
+	}
+	p.prev = end
+}
+
+// runSplitter isolates maximal runs of code points matching in (regex `[class]+`).
+func runSplitter(in func(rune) bool) splitter {
+	return func(c []rune, out []int, lo, hi int) []int {
+		p := pieces{out: out, prev: lo}
+		for i := lo; i < hi; {
+			if !in(c[i]) {
+				i++
+				continue
+			}
+			p.add(i)
+			for i < hi && in(c[i]) {
+				i++
+			}
+			p.add(i)
+		}
+		p.add(hi)
+		return p.out
+	}
+}
+
+// eachSplitter isolates every code point matching in (regex `[class]`).
+func eachSplitter(in func(rune) bool) splitter {
+	return func(c []rune, out []int, lo, hi int) []int {
+		p := pieces{out: out, prev: lo}
+		for i := lo; i < hi; i++ {
+			if in(c[i]) {
+				p.add(i)
+				p.add(i + 1)
+			}
+		}
+		p.add(hi)
+		return p.out
+	}
+}
+
+// wsPrefixRunSplitter isolates matches of `\s?[class]+`.
+func wsPrefixRunSplitter(in func(rune) bool) splitter {
+	return func(c []rune, out []int, lo, hi int) []int {
+		p := pieces{out: out, prev: lo}
+		for i := lo; i < hi; {
+			start := i
+			switch {
+			case in(c[i]):
+			case isRegexSpace(c[i]) && i+1 < hi && in(c[i+1]):
+				i++
+			default:
+				i++
+				continue
+			}
+			for i < hi && in(c[i]) {
+				i++
+			}
+			p.add(start)
+			p.add(i)
+		}
+		p.add(hi)
+		return p.out
+	}
+}
+
+// splitTrailingSpace isolates a whitespace run that ends the segment (regex `\s+$`).
+func splitTrailingSpace(c []rune, out []int, lo, hi int) []int {
+	t := hi
+	for t > lo && isRegexSpace(c[t-1]) {
+		t--
+	}
+	p := pieces{out: out, prev: lo}
+	p.add(t)
+	p.add(hi)
+	return p.out
+}
+
+// splitThreeDigits isolates groups of three ASCII digits, left to right (regex `[0-9][0-9][0-9]`).
+func splitThreeDigits(c []rune, out []int, lo, hi int) []int {
+	digit := func(i int) bool { return c[i] >= '0' && c[i] <= '9' }
+	p := pieces{out: out, prev: lo}
+	for i := lo; i < hi; {
+		if i+2 < hi && digit(i) && digit(i+1) && digit(i+2) {
+			p.add(i)
+			p.add(i + 3)
+			i += 3
+			continue
+		}
+		i++
+	}
+	p.add(hi)
+	return p.out
+}
+
+// segment gives bounds-checked access to one segment, as the lambdas in llama.cpp's custom
+// splitters do: outside [lo,hi) a code point is "out of range" and has no flags.
+type segment struct {
+	c      []rune
+	lo, hi int
+}
+
+const outOfRange = -1
+
+func (s segment) cpt(i int) rune {
+	if i >= s.lo && i < s.hi {
+		return s.c[i]
+	}
+	return outOfRange
+}
+
+func (s segment) flags(i int) uint16 {
+	if i >= s.lo && i < s.hi {
+		return cptFlags(s.c[i])
+	}
+	return 0
+}
+
+// contraction returns the length (2 or 3) of an English contraction at i ('s 't 're 've 'm
+// 'll 'd), or 0. With fold, the letters match in either case (Llama 3, Qwen2).
+func (s segment) contraction(i int, fold bool) int {
+	if s.c[i] != '\'' || i+1 >= s.hi {
+		return 0
+	}
+	lower := func(c rune) rune {
+		if fold && c >= 'A' && c <= 'Z' {
+			return c + ('a' - 'A')
+		}
+		return c
+	}
+	n := lower(s.c[i+1])
+	if n == 's' || n == 't' || n == 'm' || n == 'd' {
+		return 2
+	}
+	if i+2 < s.hi {
+		nn := lower(s.c[i+2])
+		if n == 'r' && nn == 'e' || n == 'v' && nn == 'e' || n == 'l' && nn == 'l' {
+			return 3
+		}
+	}
+	return 0
+}
+
+// splitGPT2 is llama.cpp's matcher for GPT-2's expression
+// 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)
+func splitGPT2(c []rune, out []int, lo, hi int) []int {
+	s := segment{c, lo, hi}
+	p := pieces{out: out, prev: lo}
+	for pos := lo; pos < hi; {
+		cpt := c[pos]
+		f := s.flags(pos)
+		if n := s.contraction(pos, false); n > 0 {
+			pos += n
+			p.add(pos)
+			continue
+		}
+		f2 := f
+		if cpt == ' ' {
+			f2 = s.flags(pos + 1)
+		}
+		skipSpace := func() {
+			if cpt == ' ' {
+				pos++
+			}
+		}
+		switch {
+		case f2&flagLetter != 0: // ` ?\p{L}+`
+			skipSpace()
+			for s.flags(pos)&flagLetter != 0 {
+				pos++
+			}
+			p.add(pos)
+			continue
+		case f2&flagNumber != 0: // ` ?\p{N}+`
+			skipSpace()
+			for s.flags(pos)&flagNumber != 0 {
+				pos++
+			}
+			p.add(pos)
+			continue
+		case f2&(flagWhitespace|flagLetter|flagNumber) == 0 && f2 != 0: // ` ?[^\s\p{L}\p{N}]+`
+			skipSpace()
+			for g := s.flags(pos); g&(flagWhitespace|flagLetter|flagNumber) == 0 && g != 0; g = s.flags(pos) {
+				pos++
+			}
+			p.add(pos)
+			continue
+		}
+		nws := 0
+		for s.flags(pos+nws)&flagWhitespace != 0 {
+			nws++
+		}
+		switch {
+		case nws > 1 && pos+nws < hi: // `\s+(?!\S)`: leave the last space for the next word
+			pos += nws - 1
+		case nws > 0: // `\s+`
+			pos += nws
+		default:
+			pos++
+		}
+		p.add(pos)
+	}
+	p.add(hi)
+	return p.out
+}
+
+// splitLlama3 is llama.cpp's matcher for Llama 3's expression
+// (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+
+func splitLlama3(c []rune, out []int, lo, hi int) []int {
+	return splitLlamaFamily(c, out, lo, hi, 3, false)
+}
+
+// splitQwen2 is Llama 3's expression with single digits (\p{N} instead of \p{N}{1,3}).
+func splitQwen2(c []rune, out []int, lo, hi int) []int {
+	return splitLlamaFamily(c, out, lo, hi, 1, false)
+}
+
+// splitQwen35 is Qwen2's expression where letter runs also take combining marks (\p{M}).
+func splitQwen35(c []rune, out []int, lo, hi int) []int {
+	return splitLlamaFamily(c, out, lo, hi, 1, true)
+}
+
+func splitLlamaFamily(c []rune, out []int, lo, hi int, maxDigits int, marks bool) []int {
+	s := segment{c, lo, hi}
+	p := pieces{out: out, prev: lo}
+	word := uint16(flagLetter)
+	if marks {
+		word |= flagMark
+	}
+	for pos := lo; pos < hi; {
+		cpt := c[pos]
+		f := s.flags(pos)
+		if n := s.contraction(pos, true); n > 0 {
+			pos += n
+			p.add(pos)
+			continue
+		}
+		// [^\r\n\p{L}\p{N}]?\p{L}+
+		if !(cpt == '\r' || cpt == '\n' || f&flagNumber != 0) {
+			if f&word != 0 || s.flags(pos+1)&word != 0 {
+				pos++
+				for s.flags(pos)&word != 0 {
+					pos++
+				}
+				p.add(pos)
+				continue
+			}
+		}
+		// \p{N}{1,maxDigits}
+		if f&flagNumber != 0 {
+			ini := pos
+			for s.flags(pos)&flagNumber != 0 {
+				pos++
+				if pos-ini >= maxDigits {
+					p.add(pos)
+					ini = pos
+				}
+			}
+			p.add(pos)
+			continue
+		}
+		// ` ?[^\s\p{L}\p{N}]+[\r\n]*`
+		f2 := f
+		if cpt == ' ' {
+			f2 = s.flags(pos + 1)
+		}
+		other := uint16(flagWhitespace|flagNumber) | word
+		if f2&other == 0 && f != 0 {
+			if cpt == ' ' {
+				pos++
+			}
+			for f2&other == 0 && f2 != 0 {
+				pos++
+				f2 = s.flags(pos)
+			}
+			for c2 := s.cpt(pos); c2 == '\r' || c2 == '\n'; c2 = s.cpt(pos) {
+				pos++
+			}
+			p.add(pos)
+			continue
+		}
+		nws, lastRN := 0, 0
+		for s.flags(pos+nws)&flagWhitespace != 0 {
+			if c2 := s.cpt(pos + nws); c2 == '\r' || c2 == '\n' {
+				lastRN = pos + nws + 1
+			}
+			nws++
+		}
+		switch {
+		case lastRN > 0: // \s*[\r\n]+
+			pos = lastRN
+		case nws > 1 && pos+nws < hi: // \s+(?!\S)
+			pos += nws - 1
+		case nws > 0: // \s+
+			pos += nws
+		default:
+			pos++
+		}
+		p.add(pos)
+	}
+	p.add(hi)
+	return p.out
+}
+
+// Bracket expressions of DeepSeek's pre-tokenizers (the contents of [...] in llama.cpp's
+// expressions; every dash is a range).
+const (
+	deepseekLetters = "A-Za-zµÀ-ÖØ-öø-ƺƼ-ƿǄ-ʓʕ-ʯͰ-ͳͶͷͻ-ͽͿΆΈ-ΊΌΎ-ΡΣ-ϵϷ-ҁҊ-ԯԱ-ՖႠ-ჅᎠ-Ᏽᏸ-ᏽᲐ-ᲺᲽ-Ჿᴀ-ᴫᵫ-ᵷᵹ-ᶚḀ-ἕἘ-Ἕἠ-ὅὈ-Ὅὐ-ὗὙὛὝὟ-ώᾀ-ᾴᾶ-ᾼιῂ-ῄῆ-ῌῐ-ΐῖ-Ίῠ-Ῥῲ-ῴῶ-ῼℂℇℊ-ℓℕℙ-ℝℤΩℨK-ℭℯ-ℴℹℼ-ℿⅅ-ⅉⅎↃↄⰀ-ⱻⱾ-ⳤⳫ-ⳮⳲⳳꙀ-ꙭꚀ-ꚛꜢ-ꝯꝱ-ꞇꞋ-ꞎꭰ-ꮿﬀ-ﬆﬓ-ﬗＡ-Ｚａ-ｚ𐐀-𐑏𐒰-𐓓𐓘-𐓻𐲀-𐲲𐳀-𐳲𑢠-𑣟𞤀-𞥃"
+	deepseekPunct   = "!-/:-~！-／：-～‘-‟\u3000-。"
+	deepseekCJK     = "一-龥ࠀ-一가-\ud7ff"
+)
+
+// parseClass turns the inside of a bracket expression made of characters and ranges into
+// ranges.
+func parseClass(class string) [][2]rune {
+	rs := []rune(class)
+	var out [][2]rune
+	for i := 0; i < len(rs); i++ {
+		if i+2 < len(rs) && rs[i+1] == '-' {
+			out = append(out, [2]rune{rs[i], rs[i+2]})
+			i += 2
+			continue
+		}
+		out = append(out, [2]rune{rs[i], rs[i]})
+	}
+	return out
+}
