@@ -23,11 +23,11 @@ type preTokenizer struct {
 
 // preTokenizers maps tokenizer.ggml.pre values to their pre-tokenizer and vocabulary flags.
 type preConfig struct {
-	steps         []splitter
-	cleanSpaces   bool // clean_up_tokenization_spaces when decoding
-	ignoreMerges  bool // a word that is a whole token is not merged
-	addBOS        bool // default for add_bos_token
-	noDefaultBOS  bool // the BOS default is disabled (chatglm)
+	steps        []splitter
+	cleanSpaces  bool // clean_up_tokenization_spaces when decoding
+	ignoreMerges bool // a word that is a whole token is not merged
+	addBOS       bool // default for add_bos_token
+	noDefaultBOS bool // the BOS default is disabled (chatglm)
 }
 
 // lookupPre returns the configuration for a tokenizer.ggml.pre value.

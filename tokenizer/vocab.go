@@ -63,27 +63,27 @@ type metadata struct {
 // Tokenizer converts between text and token ids exactly as llama.cpp does for the same GGUF
 // vocabulary. It is safe for concurrent use.
 type Tokenizer struct {
-	kind             kind
-	model, pre       string
-	tokens           []string
-	scores           []float32
-	attrs            []attr
-	ids              map[string]int32
-	merges           map[string]int32 // mergeKey(left, right) -> rank
-	pieces           []string         // token_to_piece with special tokens as text
-	special          []int32          // control, user-defined and unknown tokens, longest first
-	splitters        []splitter
-	bytes            *byteTable
-	byteTokens       [256]int32 // SPM byte fallback: <0xXX> tokens; -1 if absent
-	bos, eos, eot    int32
-	eom, unk         int32
-	eog              map[int32]bool
-	addBOS, addEOS   bool
-	addSpacePrefix   bool
-	cleanSpaces      bool
-	ignoreMerges     bool
-	chatTemplate     string
-	maxTokenLen      int
+	kind           kind
+	model, pre     string
+	tokens         []string
+	scores         []float32
+	attrs          []attr
+	ids            map[string]int32
+	merges         map[string]int32 // mergeKey(left, right) -> rank
+	pieces         []string         // token_to_piece with special tokens as text
+	special        []int32          // control, user-defined and unknown tokens, longest first
+	splitters      []splitter
+	bytes          *byteTable
+	byteTokens     [256]int32 // SPM byte fallback: <0xXX> tokens; -1 if absent
+	bos, eos, eot  int32
+	eom, unk       int32
+	eog            map[int32]bool
+	addBOS, addEOS bool
+	addSpacePrefix bool
+	cleanSpaces    bool
+	ignoreMerges   bool
+	chatTemplate   string
+	maxTokenLen    int
 }
 
 // mergeKey is the map key of the merge (left, right): the length of left, then both texts.
