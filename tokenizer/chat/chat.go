@@ -30,6 +30,29 @@
 // first merges that message into the next one as "system\nnext", as llama.cpp does before
 // rendering, so a system prompt is not lost. Roles other than system, user and assistant are
 // rejected.
+//
+// # Families
+//
+//	chatml             plain ChatML (OpenHermes and other ChatML fine-tunes)
+//	qwen2              Qwen2 instruct: ChatML, default system "You are a helpful assistant"
+//	qwen2.5            Qwen2.5 instruct: ChatML, default system "You are Qwen, created by Alibaba Cloud. ..."
+//	smollm2            SmolLM2 instruct: ChatML, default system "You are a helpful AI assistant named SmolLM, ..."
+//	llama3             Llama 3 (8B/70B Instruct)
+//	llama3.1           Llama 3.1 and 3.3: system header with "Today Date: 26 Jul 2024" (see Options.Date)
+//	llama3.2           Llama 3.2: the same with the current date
+//	llama2             Llama 2 chat: <<SYS>> inside the first [INST]
+//	mistral-v0.1       Mistral-7B-Instruct-v0.1
+//	mixtral            Mixtral-8x7B-Instruct-v0.1 and the first Mistral-7B-Instruct-v0.2 template
+//	mistral-v1         Mistral-7B-Instruct-v0.2 (system before the first user message)
+//	mistral-v3         Mistral "v3" template of Mistral-Large-Instruct-2407 (system before the last user message)
+//	mistral-v3-tekken  Mistral-Nemo-Instruct-2407
+//	zephyr             Zephyr 7B beta, TinyLlama-1.1B-Chat
+//	phi3.5             Phi-3.5-mini-instruct
+//	phi3-mini          the first Phi-3-mini template (user and assistant only)
+//	phi3-medium        Phi-3-medium
+//	phi3-small         Phi-3-small
+//	phi3-vision        Phi-3-vision
+//	gemma2             Gemma 2 (and Gemma 1 templates that start with BOS): "model" role, no system role
 package chat
 
 import (
@@ -95,6 +118,9 @@ func ByName(name string) (*Template, error) {
 // Render renders msgs with the template. It returns an error, and no text, where the real
 // template raises an exception, and for roles other than system, user and assistant.
 func (t *Template) Render(msgs []Message, opts Options) (string, error) {
+	if t == nil || t.render == nil {
+		return "", errors.New("chat: Render on a Template not made by ByName or Detect")
+	}
 	for i, m := range msgs {
 		switch m.Role {
 		case "system", "user", "assistant":

@@ -299,3 +299,14 @@ func FuzzRender(f *testing.F) {
 		}
 	})
 }
+
+func TestRenderZeroTemplate(t *testing.T) {
+	var zero Template
+	if _, err := zero.Render([]Message{{Role: "user", Content: "hi"}}, Options{}); err == nil {
+		t.Error("zero Template rendered without error")
+	}
+	var nilT *Template
+	if _, err := nilT.Render(nil, Options{}); err == nil {
+		t.Error("nil Template rendered without error")
+	}
+}
