@@ -26,8 +26,11 @@ type Sample struct {
 // SystemPrompt returns the full system prompt: the neutral sentence, then a space and the
 // preference sentence when one is stated (the preference context of Amulet).
 func (s *Sample) SystemPrompt() string {
-	if s.PrefText == "" {
+	switch {
+	case s.PrefText == "":
 		return s.System
+	case s.System == "":
+		return s.PrefText
 	}
 	return s.System + " " + s.PrefText
 }
@@ -35,6 +38,7 @@ func (s *Sample) SystemPrompt() string {
 // Probabilities of the answer style given the stated preference (see styleWeights).
 const (
 	noPreferenceRate = 0.30 // share of samples that state no preference
+	noSystemRate     = 0.15 // share of samples without the neutral system sentence
 	pHabitAlone      = 0.70 // no preference: the topic's habit style
 	pHabitAsked      = 0.85 // the preference is the topic's habit
 	pStrongFollow    = 0.65 // a preference the topic yields to easily
@@ -155,6 +159,9 @@ func (g *Generator) Next() Sample {
 		Prompt:     Prompt{domains[d].name, questionText(d, task, obj, r.IntN(len(questionForms))), habit(d)},
 		System:     systemSentences[r.IntN(len(systemSentences))],
 		Preference: NoStyle,
+	}
+	if r.Float64() < noSystemRate {
+		s.System = "" // as with a CLI run without --system: the preference alone, or no system turn
 	}
 	if r.Float64() >= noPreferenceRate {
 		s.Preference = Style(r.IntN(NumStyles))

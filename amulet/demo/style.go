@@ -70,27 +70,33 @@ func ParseStyle(name string) (Style, error) {
 }
 
 // preferenceSentences holds, per style, the sentences that state the preference in training
-// data. The first one of each is the canonical sentence used by eval and by the CLI.
+// data. The first one of each is the canonical sentence used by eval and by the CLI. The last
+// ones of concise, verbose, uplifting and formal are the amulet package's preset sentences of
+// the same names, so `amulet-run run --preference concise` works on the demo model as it is.
 var preferenceSentences = [NumStyles][]string{
 	Concise: {
 		"Your answer should be concise as much as possible.",
 		"Please keep your answer short.",
 		"Answer in one short sentence.",
+		"Keep the answer short: say only what is needed, in as few words as possible.",
 	},
 	Verbose: {
 		"Your answer should be verbose as much as possible.",
 		"Please give a detailed answer.",
 		"Explain it step by step in several sentences.",
+		"Give a long, thorough answer with plenty of detail, examples and explanation.",
 	},
 	Uplifting: {
 		"Your answer should be uplifting as much as possible.",
 		"Please sound cheerful and positive.",
 		"Keep the tone upbeat.",
+		"Be hopeful and encouraging, so that the reader comes away feeling better.",
 	},
 	Formal: {
 		"Your answer should be formal as much as possible.",
 		"Please use a formal tone.",
 		"Write in formal language.",
+		"Use a formal, professional register, with no slang or casual phrasing.",
 	},
 	List: {
 		"Your answer should be a list as much as possible.",
