@@ -199,7 +199,7 @@ func AttentionF32(out, q, keys, values []float32, n, nHead, nKVHead, headDim int
 	}
 }
 
-// maxStackHeadDim bounds the head size whose F16 query fits on the stack.
+// maxStackHeadDim bounds the head size whose rounded query fits on the stack.
 const maxStackHeadDim = 512
 
 // AttentionF16 is AttentionF32 over an F16 cache (binary16 keys and values).
@@ -210,19 +210,21 @@ func AttentionF16(out, q []float32, keys, values []uint16, n, nHead, nKVHead, he
 	kvDim := nKVHead * headDim
 	group := nHead / nKVHead
 	p := scratch[:n]
-	var qbuf [maxStackHeadDim]uint16
-	var qh []uint16
+	var qbuf [maxStackHeadDim]float32
+	var qh []float32
 	if headDim <= maxStackHeadDim {
 		qh = qbuf[:headDim]
 	} else {
-		qh = make([]uint16, headDim)
+		qh = make([]float32, headDim)
 	}
 	for h := 0; h < nHead; h++ {
 		kvOff := (h / group) * headDim
-		F32ToF16(qh, q[h*headDim:(h+1)*headDim])
+		for i, v := range q[h*headDim : (h+1)*headDim] {
+			qh[i] = roundF16(v)
+		}
 		for t := 0; t < n; t++ {
 			k := keys[t*kvDim+kvOff : t*kvDim+kvOff+headDim]
-			p[t] = dotF16(k, qh) * scale
+			p[t] = dotF16F32(k, qh) * scale
 		}
 		Softmax(p)
 		o := out[h*headDim : (h+1)*headDim]
@@ -235,4 +237,24 @@ func AttentionF16(out, q []float32, keys, values []uint16, n, nHead, nKVHead, he
 			}
 		}
 	}
+}
+
+// dotF16F32 dots binary16 values with float32 values that are already
+// binary16-representable (so every product is exact, as in ggml's F16 dot).
+func dotF16F32(w []uint16, x []float32) float32 {
+	x = x[:len(w)]
+	t := f16Table
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(w); i += 4 {
+		ww, xx := w[i:i+4:i+4], x[i:i+4:i+4]
+		s0 += t[ww[0]] * xx[0]
+		s1 += t[ww[1]] * xx[1]
+		s2 += t[ww[2]] * xx[2]
+		s3 += t[ww[3]] * xx[3]
+	}
+	for ; i < len(w); i++ {
+		s0 += t[w[i]] * x[i]
+	}
+	return (s0 + s1) + (s2 + s3)
 }

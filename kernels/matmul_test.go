@@ -1,0 +1,195 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+	"sync/atomic"
+	"testing"
+
+	"github.com/amulet-llm/amulet/gguf"
+)
+
+// weightTypes are every type MatMul supports.
+var weightTypes = append([]gguf.Type{gguf.TypeF32}, synthTypes...)
+
+// randomMatrix quantizes Gaussian weights to a rows x cols Matrix of type t.
+func randomMatrix(t testing.TB, typ gguf.Type, rows, cols int, seed uint64) Matrix {
+	t.Helper()
+	f, _ := formatOf(typ)
+	data := make([]byte, rows*f.rowBytes(cols))
+	if err := Quantize(data, typ, gaussian(newRand(seed), rows*cols, 0.05)); err != nil {
+		t.Fatal(err)
+	}
+	info := &gguf.TensorInfo{Name: "w", Shape: []int64{int64(cols), int64(rows)}, Type: typ}
+	m, err := NewMatrix(info, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// expectedMatMul computes the MatMul result independently in float64 from
+// the dequantized weights and the activations as the dot product sees them
+// (quantized / rounded to the activation type). It returns values and
+// per-output tolerances.
+func expectedMatMul(w Matrix, x []float32, batch int) (want, tol []float64) {
+	f, _ := formatOf(w.Type)
+	rb := f.rowBytes(w.Cols)
+	want = make([]float64, batch*w.Rows)
+	tol = make([]float64, batch*w.Rows)
+	wrow := make([]float32, w.Cols)
+	xs := make([]float32, w.Cols)
+	for b := 0; b < batch; b++ {
+		xb := x[b*w.Cols : (b+1)*w.Cols]
+		var xq []byte
+		switch w.Type {
+		case gguf.TypeF32:
+			copy(xs, xb)
+		case gguf.TypeF16:
+			for i, v := range xb {
+				xs[i] = roundF16(v)
+			}
+		case gguf.TypeBF16:
+			for i, v := range xb {
+				xs[i] = bf16ToFP32(fp32ToBF16(v))
+			}
+		default:
+			xq = quantizeAct(w.Type, xb)
+		}
+		for r := 0; r < w.Rows; r++ {
+			wr := w.Data[r*rb : (r+1)*rb]
+			var s, mag, extra float64
+			if xq != nil {
+				s, mag, extra = decodedDot(w.Type, w.Cols, wr, xq)
+			} else {
+				f.dequant(wrow, wr)
+				for i, v := range wrow {
+					p := float64(v) * float64(xs[i])
+					s += p
+					mag += math.Abs(p)
+				}
+			}
+			want[b*w.Rows+r] = s
+			// float32 accumulation over the blocks / elements, in any order.
+			tol[b*w.Rows+r] = 2*float64(w.Cols/f.blockSize+64)*math.Ldexp(mag, -24) + extra + 1e-30
+		}
+	}
+	return want, tol
+}
+
+func TestMatMul(t *testing.T) {
+	for _, typ := range weightTypes {
+		f, _ := formatOf(typ)
+		cols := 2 * 256
+		if f.blockSize == 1 {
+			cols = 301 // odd length for the float kernels
+		}
+		w := randomMatrix(t, typ, 37, cols, 7)
+		for _, threads := range []int{1, 2, 3, 8} {
+			p := NewPool(threads)
+			for _, batch := range []int{1, 2, 5} {
+				x := gaussian(newRand(uint64(batch)), batch*cols, 1)
+				out := make([]float32, batch*w.Rows+1)
+				out[len(out)-1] = 42
+				p.MatMul(out, w, x, batch)
+				want, tol := expectedMatMul(w, x, batch)
+				for i, v := range want {
+					if d := math.Abs(float64(out[i]) - v); d > tol[i] || out[i] != out[i] {
+						t.Fatalf("%s threads %d batch %d out[%d] = %g, want %g (tolerance %g)", typ, threads, batch, i, out[i], v, tol[i])
+					}
+				}
+				if out[len(out)-1] != 42 {
+					t.Fatalf("%s: MatMul wrote past batch*Rows", typ)
+				}
+			}
+			p.Close()
+		}
+	}
+}
+
+func TestMatMulAllocs(t *testing.T) {
+	p := NewPool(2)
+	defer p.Close()
+	for _, typ := range []gguf.Type{gguf.TypeF32, gguf.TypeF16, gguf.TypeQ8_0, gguf.TypeQ4_K} {
+		w := randomMatrix(t, typ, 64, 512, 9)
+		x := gaussian(newRand(1), 4*512, 1)
+		out := make([]float32, 4*64)
+		p.MatMul(out, w, x, 4) // grows the scratch
+		if a := testing.AllocsPerRun(20, func() { p.MatMul(out, w, x, 4); p.MatMul(out, w, x, 1) }); a != 0 {
+			t.Errorf("%s: MatMul allocates %.1f times per call", typ, a)
+		}
+	}
+}
+
+func TestRow(t *testing.T) {
+	for _, typ := range weightTypes {
+		w := randomMatrix(t, typ, 5, 256, 11)
+		all := make([]float32, 5*256)
+		if err := Dequantize(all, typ, w.Data); err != nil {
+			t.Fatal(err)
+		}
+		got := make([]float32, 256)
+		for r := 0; r < 5; r++ {
+			Row(got, w, r)
+			for i, v := range got {
+				if v != all[r*256+i] {
+					t.Fatalf("%s row %d [%d] = %g, want %g", typ, r, i, v, all[r*256+i])
+				}
+			}
+		}
+	}
+}
+
+func TestNewMatrixErrors(t *testing.T) {
+	data := make([]byte, 2*18)
+	for _, c := range []struct {
+		info gguf.TensorInfo
+		data []byte
+	}{
+		{gguf.TensorInfo{Name: "a", Shape: []int64{32, 3}, Type: gguf.TypeQ4_0}, data},        // size
+		{gguf.TensorInfo{Name: "b", Shape: []int64{33, 2}, Type: gguf.TypeQ4_0}, data},        // block
+		{gguf.TensorInfo{Name: "c", Shape: []int64{32, 2}, Type: gguf.TypeIQ2_XXS}, data},     // type
+		{gguf.TensorInfo{Name: "d", Shape: []int64{32, 1, 2}, Type: gguf.TypeQ4_0}, data},     // dims
+		{gguf.TensorInfo{Name: "e", Shape: []int64{4}, Type: gguf.TypeF32}, make([]byte, 17)[1:]}, // alignment/size
+	} {
+		if _, err := NewMatrix(&c.info, c.data); err == nil {
+			t.Errorf("NewMatrix(%s %v %s): no error", c.info.Name, c.info.Shape, c.info.Type)
+		}
+	}
+	m, err := NewMatrix(&gguf.TensorInfo{Name: "v", Shape: []int64{64}, Type: gguf.TypeQ4_0}, data)
+	if err != nil || m.Rows != 1 || m.Cols != 64 {
+		t.Errorf("1-D tensor: %+v, %v", m, err)
+	}
+}
+
+func TestPoolRun(t *testing.T) {
+	for threads := 1; threads <= 5; threads++ {
+		p := NewPool(threads)
+		if p.Threads() != threads {
+			t.Fatalf("Threads() = %d, want %d", p.Threads(), threads)
+		}
+		for n := 0; n <= 23; n++ {
+			counts := make([]int32, n)
+			var calls atomic.Int32
+			p.Run(n, func(lo, hi int) {
+				calls.Add(1)
+				if lo >= hi {
+					panic(fmt.Sprintf("empty chunk [%d,%d)", lo, hi))
+				}
+				for i := lo; i < hi; i++ {
+					atomic.AddInt32(&counts[i], 1)
+				}
+			})
+			for i, c := range counts {
+				if c != 1 {
+					t.Fatalf("threads %d n %d: index %d ran %d times", threads, n, i, c)
+				}
+			}
+			if int(calls.Load()) > threads {
+				t.Fatalf("threads %d n %d: %d chunks", threads, n, calls.Load())
+			}
+		}
+		p.Close()
+		p.Run(3, func(lo, hi int) {}) // after Close: runs on the caller
+	}
+}
