@@ -16,8 +16,8 @@ import (
 // Config holds the hyper-parameters of a demo model written by BuildGGUF.
 type Config struct {
 	Hidden, Layers, Heads, KVHeads, FFN, ContextLength int
-	RopeBase                                          float64
-	NormEps                                           float32
+	RopeBase                                           float64
+	NormEps                                            float32
 }
 
 // Tensor is a float32 tensor in row-major order; Shape is outermost first (numpy/torch order,
