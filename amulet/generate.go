@@ -38,7 +38,7 @@ type backend struct {
 	newSession func(seqs, ctxLen int) (session, error)
 	encode     func(text string, addSpecial, parseSpecial bool) []int32
 	isEOG      func(id int32) bool
-	newDecoder func() decoder
+	newDecoder func(prime int32) decoder            // prime >= 0: the token before the generated text (its text is not returned)
 	render     func(msgs []Message) (string, error) // chat template; nil when the model has none
 }
 
@@ -274,7 +274,13 @@ func generate(ctx context.Context, b *backend, req Request, onToken func(Token) 
 	z := make([]float32, b.vocab)
 	var base []float32
 	prefs := make([][]float32, nctx-prefIdx)
-	dec := b.newDecoder()
+	// Plain and raw text continue the prompt, so the first generated token keeps its leading
+	// space; chat answers start fresh.
+	prime := int32(-1)
+	if raw {
+		prime = ctxs[0][len(ctxs[0])-1]
+	}
+	dec := b.newDecoder(prime)
 	stops := newStopMatcher(req.Stop)
 	var text strings.Builder
 	res.Tokens = make([]int32, 0, min(maxNew, 4096))

@@ -121,7 +121,7 @@ func fakeBackend(last **fakeSession) *backend {
 			return ids
 		},
 		isEOG:      func(id int32) bool { return id == 2 },
-		newDecoder: func() decoder { return byteDecoder{} },
+		newDecoder: func(int32) decoder { return byteDecoder{} },
 	}
 }
 
