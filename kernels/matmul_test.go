@@ -146,10 +146,10 @@ func TestNewMatrixErrors(t *testing.T) {
 		info gguf.TensorInfo
 		data []byte
 	}{
-		{gguf.TensorInfo{Name: "a", Shape: []int64{32, 3}, Type: gguf.TypeQ4_0}, data},        // size
-		{gguf.TensorInfo{Name: "b", Shape: []int64{33, 2}, Type: gguf.TypeQ4_0}, data},        // block
-		{gguf.TensorInfo{Name: "c", Shape: []int64{32, 2}, Type: gguf.TypeIQ2_XXS}, data},     // type
-		{gguf.TensorInfo{Name: "d", Shape: []int64{32, 1, 2}, Type: gguf.TypeQ4_0}, data},     // dims
+		{gguf.TensorInfo{Name: "a", Shape: []int64{32, 3}, Type: gguf.TypeQ4_0}, data},            // size
+		{gguf.TensorInfo{Name: "b", Shape: []int64{33, 2}, Type: gguf.TypeQ4_0}, data},            // block
+		{gguf.TensorInfo{Name: "c", Shape: []int64{32, 2}, Type: gguf.TypeIQ2_XXS}, data},         // type
+		{gguf.TensorInfo{Name: "d", Shape: []int64{32, 1, 2}, Type: gguf.TypeQ4_0}, data},         // dims
 		{gguf.TensorInfo{Name: "e", Shape: []int64{4}, Type: gguf.TypeF32}, make([]byte, 17)[1:]}, // alignment/size
 	} {
 		if _, err := NewMatrix(&c.info, c.data); err == nil {
