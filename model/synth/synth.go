@@ -187,6 +187,13 @@ func parseType(name string) (gguf.Type, error) {
 
 // Build draws the weights and returns a gguf.Writer holding the whole model, ready to write.
 func Build(ctx context.Context, o Options) (*gguf.Writer, error) {
+	typ := strings.ToUpper(o.Type)
+	if typ == "" {
+		typ = "F32"
+	}
+	if _, ok := fileTypes[typ]; !ok {
+		return nil, fmt.Errorf("synth: unknown weight type %q (types: %s)", o.Type, strings.Join(Types(), ", "))
+	}
 	s := o.Shape
 	var tokens []string
 	if o.Vocab != nil {
@@ -198,10 +205,6 @@ func Build(ctx context.Context, o Options) (*gguf.Writer, error) {
 	}
 	if err := s.check(); err != nil {
 		return nil, err
-	}
-	typ := strings.ToUpper(o.Type)
-	if typ == "" {
-		typ = "F32"
 	}
 	ts, err := plan(s, typ)
 	if err != nil {

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/amulet-llm/amulet/amulet"
+)
+
+const chatHelpText = `commands:
+  /preference TEXT   set the preference (a preset or free text); /preference none clears it
+  /preference +TEXT  add another preference
+  /method M          base, pref, amulet, la or cfg
+  /system TEXT       set the system prompt (/system none clears it)
+  /reset             forget the conversation
+  /help              this text
+  /quit              leave (also end of input)
+presets: `
+
+// runChat is an interactive multi-turn chat on stdin/stdout. Models without a chat template
+// get a plain "User: ... Assistant:" transcript.
+func runChat(ctx context.Context, args []string, s streams) error {
+	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
+	fs.SetOutput(s.err)
+	var g genFlags
+	g.register(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(s.err, "usage: amulet-run chat -m FILE [--system S] [--preference P ...] [--method M] [flags]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	base, err := g.request()
+	if err != nil {
+		return err
+	}
+	eng, err := g.open()
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	plain := eng.Template() == nil
+
+	var history []amulet.Message
+	in := bufio.NewScanner(s.in)
+	in.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	fmt.Fprintf(s.err, "chat with %s (/help for commands)\n", g.modelPath)
+	for {
+		fmt.Fprint(s.out, "> ")
+		if !in.Scan() {
+			fmt.Fprintln(s.out)
+			return in.Err()
+		}
+		line := strings.TrimSpace(in.Text())
+		if line == "" {
+			continue
+		}
+		if strings.HasPrefix(line, "/") {
+			quit, err := chatCommand(line, &base, &history, s.out)
+			if err != nil {
+				fmt.Fprintln(s.out, "error:", err)
+			}
+			if quit {
+				return nil
+			}
+			continue
+		}
+		req := base
+		history = append(history, amulet.Message{Role: "user", Content: line})
+		if plain {
+			req.Prompt = chatTranscript(history)
+			req.Stop = append(append([]string(nil), req.Stop...), "\nUser:")
+		} else {
+			req.Messages = history
+		}
+		res, err := eng.Generate(ctx, req, func(t amulet.Token) error {
+			_, err := io.WriteString(s.out, t.Text)
+			return err
+		})
+		fmt.Fprintln(s.out)
+		if errors.Is(err, context.Canceled) {
+			return nil
+		}
+		if err != nil {
+			history = history[:len(history)-1]
+			fmt.Fprintln(s.out, "error:", err)
+			continue
+		}
+		history = append(history, amulet.Message{Role: "assistant", Content: strings.TrimSpace(res.Text)})
+		fmt.Fprintln(s.err, genSummary(res))
+	}
+}
+
+// transcript frames a conversation for a model without a chat template.
+func chatTranscript(history []amulet.Message) string {
+	var b strings.Builder
+	for _, m := range history {
+		switch m.Role {
+		case "user":
+			b.WriteString("User: ")
+		case "assistant":
+			b.WriteString("Assistant: ")
+		}
+		b.WriteString(m.Content)
+		b.WriteString("\n")
+	}
+	b.WriteString("Assistant:")
+	return b.String()
+}
+
+// chatCommand applies one /command; it reports whether to quit.
+func chatCommand(line string, req *amulet.Request, history *[]amulet.Message, w io.Writer) (bool, error) {
+	name, arg, _ := strings.Cut(line, " ")
+	arg = strings.TrimSpace(arg)
+	switch name {
+	case "/quit", "/exit":
+		return true, nil
+	case "/help":
+		fmt.Fprintln(w, chatHelpText+strings.Join(amulet.Presets(), ", "))
+	case "/reset":
+		*history = nil
+		fmt.Fprintln(w, "conversation cleared")
+	case "/system":
+		if arg == "none" {
+			arg = ""
+		}
+		req.System = arg
+		fmt.Fprintf(w, "system prompt: %q\n", arg)
+	case "/method":
+		m, err := amulet.ParseMethod(arg)
+		if err != nil {
+			return false, err
+		}
+		req.Method = m
+		fmt.Fprintln(w, "method:", m)
+	case "/preference":
+		switch {
+		case arg == "" || arg == "none":
+			req.Preferences = nil
+		case strings.HasPrefix(arg, "+"):
+			req.Preferences = append(req.Preferences, amulet.Preference{Text: strings.TrimSpace(arg[1:])})
+		default:
+			req.Preferences = []amulet.Preference{{Text: arg}}
+		}
+		if len(req.Preferences) == 0 && req.Method != "" && req.Method != amulet.MethodBase {
+			req.Method = ""
+		}
+		var names []string
+		for _, p := range req.Preferences {
+			names = append(names, fmt.Sprintf("%q", amulet.PreferenceSentence(p.Text)))
+		}
+		fmt.Fprintln(w, "preferences:", strings.Join(names, ", "))
+	default:
+		return false, fmt.Errorf("unknown command %s (/help lists them)", name)
+	}
+	return false, nil
+}
