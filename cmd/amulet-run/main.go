@@ -38,6 +38,8 @@ var errUsage = errors.New("usage")
 func commands() map[string]command {
 	return map[string]command{
 		"inspect": {runInspect, "print a GGUF file's metadata and tensor table"},
+		"run":     {runRun, "generate an answer, optionally realigned to preferences (Amulet); --compare, --raw, --json"},
+		"chat":    {runChat, "interactive multi-turn chat with test-time preference realignment"},
 		"logits":  {runLogits, "print the top-K next-token log-probabilities at every prompt position"},
 		"synth":   {runSynth, "write a random-weight llama/qwen2 GGUF (any shape and weight type)"},
 	}
