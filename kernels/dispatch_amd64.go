@@ -16,6 +16,10 @@ func init() {
 	dotQ4_0 = dotQ4_0Asm
 	dotQ4_K = dotQ4_KAsm
 	dotQ6_K = dotQ6_KAsm
+	dotQ5_K = dotQ5_KAsm
+	dotQ4_1 = dotQ4_1Asm
+	dotQ5_0 = dotQ5_0Asm
+	dotQ5_1 = dotQ5_1Asm
 	if x86HasVNNI() {
 		dotQ8_0 = dotQ8_0AsmVNNI
 		dotQ4_0 = dotQ4_0AsmVNNI

@@ -10,6 +10,11 @@ const (
 	x86Q4KBytes  = 144 // Q4_K block: f16 d, f16 dmin, u8 scales[12], u8 qs[128]
 	x86Q6KBytes  = 210 // Q6_K block: u8 ql[128], u8 qh[64], int8 scales[16], f16 d
 	x86Q8KBytes  = 292 // Q8_K block: f32 d, int8 qs[256], int16 bsums[16]
+	x86Q5KBytes  = 176 // Q5_K block: f16 d, f16 dmin, u8 scales[12], u8 qh[32], u8 qs[128]
+	x86Q4_1Bytes = 20  // Q4_1 block: f16 d, f16 m, u8 qs[16]
+	x86Q5_0Bytes = 22  // Q5_0 block: f16 d, u8 qh[4], u8 qs[16]
+	x86Q5_1Bytes = 24  // Q5_1 block: f16 d, f16 m, u8 qh[4], u8 qs[16]
+	x86Q8_1Bytes = 36  // Q8_1 block: f16 d, f16 s, int8 qs[32]
 )
 
 //go:noescape
@@ -38,6 +43,18 @@ func dotQ4_KAVX2(nb int, w, x *byte) float32
 
 //go:noescape
 func dotQ6_KAVX2(nb int, w, x *byte) float32
+
+//go:noescape
+func dotQ5_KAVX2(nb int, w, x *byte) float32
+
+//go:noescape
+func dotQ4_1AVX2(nb int, w, x *byte) float32
+
+//go:noescape
+func dotQ5_0AVX2(nb int, w, x *byte) float32
+
+//go:noescape
+func dotQ5_1AVX2(nb int, w, x *byte) float32
 
 // dotF32Asm is dotF32 with AVX2+FMA over min(len(w), len(x)) elements.
 func dotF32Asm(w, x []float32) float32 {
@@ -124,4 +141,36 @@ func dotQ6_KAsm(n int, w, x []byte) float32 {
 		return 0
 	}
 	return dotQ6_KAVX2(nb, &w[0], &x[0])
+}
+
+func dotQ5_KAsm(n int, w, x []byte) float32 {
+	nb := x86Blocks(n, 256, x86Q5KBytes, x86Q8KBytes, w, x)
+	if nb == 0 {
+		return 0
+	}
+	return dotQ5_KAVX2(nb, &w[0], &x[0])
+}
+
+func dotQ4_1Asm(n int, w, x []byte) float32 {
+	nb := x86Blocks(n, 32, x86Q4_1Bytes, x86Q8_1Bytes, w, x)
+	if nb == 0 {
+		return 0
+	}
+	return dotQ4_1AVX2(nb, &w[0], &x[0])
+}
+
+func dotQ5_0Asm(n int, w, x []byte) float32 {
+	nb := x86Blocks(n, 32, x86Q5_0Bytes, x86Q8_0Bytes, w, x)
+	if nb == 0 {
+		return 0
+	}
+	return dotQ5_0AVX2(nb, &w[0], &x[0])
+}
+
+func dotQ5_1Asm(n int, w, x []byte) float32 {
+	nb := x86Blocks(n, 32, x86Q5_1Bytes, x86Q8_1Bytes, w, x)
+	if nb == 0 {
+		return 0
+	}
+	return dotQ5_1AVX2(nb, &w[0], &x[0])
 }

@@ -416,3 +416,168 @@ func TestDispatchMatchesRef(t *testing.T) {
 		x86Check(t, "BF16", float64(dotBF16(wb, xb)), float64(dotBF16Ref(wb, xb)), magB)
 	}
 }
+
+// Q4_1, Q5_0, Q5_1 and Q5_K.
+
+func x86GenQ8_1(r *rand.Rand, nb int) []byte {
+	b := make([]byte, nb*36)
+	for i := range nb {
+		blk := b[i*36:]
+		h := x86RandF16(r)
+		binary.LittleEndian.PutUint16(blk, h)
+		var s int32
+		for j := range 32 {
+			q := x86RandQ8(r)
+			blk[4+j] = byte(q)
+			s += int32(q)
+		}
+		sh := fp32ToFP16(x86F16(h) * float32(s))
+		if sh&0x7c00 == 0x7c00 { // d*sum overflows binary16: any finite s
+			sh = x86RandF16(r)
+		}
+		binary.LittleEndian.PutUint16(blk[2:], sh)
+	}
+	return b
+}
+
+// x86Gen32 returns nb random blocks of size bytes with f16 values at f16At.
+func x86Gen32(r *rand.Rand, nb, size int, f16At []int) []byte { return x86GenK(r, nb, size, f16At) }
+
+// x86Ref32 is ggml's generic dot of a 32-element format: q(blk, j) is the
+// integer level of element j, offset the -8/-16 of the symmetric formats
+// (already in q), hasMin whether the block adds m_w*s_x (Q8_1 activations).
+func x86Ref32(n int, w, x []byte, wsize, xsize int, hasMin bool, q func(blk []byte, j int) int32) (sum, mag float64) {
+	var sumf float32
+	for i := range n / 32 {
+		wb, xb := w[i*wsize:], x[i*xsize:]
+		xq := xb[2:]
+		if hasMin {
+			xq = xb[4:]
+		}
+		var sumi, abs int32
+		for j := range 32 {
+			p := q(wb, j) * int32(int8(xq[j]))
+			sumi += p
+			abs += max(p, -p)
+		}
+		d := x86F16(binary.LittleEndian.Uint16(wb)) * x86F16(binary.LittleEndian.Uint16(xb))
+		mag += math.Abs(float64(d)) * float64(abs)
+		if hasMin {
+			ms := x86F16(binary.LittleEndian.Uint16(wb[2:])) * x86F16(binary.LittleEndian.Uint16(xb[2:]))
+			sumf += d*float32(sumi) + ms
+			mag += math.Abs(float64(ms))
+		} else {
+			sumf += float32(sumi) * d
+		}
+	}
+	return float64(sumf), mag
+}
+
+func x86RefQ4_1(n int, w, x []byte) (float64, float64) {
+	return x86Ref32(n, w, x, 20, 36, true, func(b []byte, j int) int32 {
+		return int32(b[4+j%16]>>(4*(j/16))) & 15
+	})
+}
+
+func x86Q5Level(b []byte, hOff, qOff, j int) int32 {
+	qh := binary.LittleEndian.Uint32(b[hOff:])
+	return int32(b[qOff+j%16]>>(4*(j/16)))&15 | int32(qh>>j&1)<<4
+}
+
+func x86RefQ5_0(n int, w, x []byte) (float64, float64) {
+	return x86Ref32(n, w, x, 22, 34, false, func(b []byte, j int) int32 { return x86Q5Level(b, 2, 6, j) - 16 })
+}
+
+func x86RefQ5_1(n int, w, x []byte) (float64, float64) {
+	return x86Ref32(n, w, x, 24, 36, true, func(b []byte, j int) int32 { return x86Q5Level(b, 4, 8, j) })
+}
+
+// x86RefQ5_K follows ggml_vec_dot_q5_K_q8_K_generic.
+func x86RefQ5_K(n int, w, x []byte) (sum, mag float64) {
+	var sums [8]float32
+	var sumf float32
+	for i := range n / 256 {
+		wb, xb := w[i*176:], x[i*292:]
+		sc, mn := x86ScalesK4(wb[4:16])
+		var aux32 [8]int32
+		var abs int64
+		for j := range 8 {
+			for l := range 32 {
+				qb := wb[48+32*(j/2)+l]
+				q := int32(qb & 0x0f)
+				if j%2 == 1 {
+					q = int32(qb >> 4)
+				}
+				q |= int32(wb[16+l]>>j&1) << 4
+				p := q * int32(int8(xb[4+32*j+l]))
+				aux32[l%8] += sc[j] * p
+				abs += int64(sc[j]) * int64(max(p, -p))
+			}
+		}
+		var sumi, absm int64
+		for j := range 16 {
+			bs := int64(int16(binary.LittleEndian.Uint16(xb[260+2*j:])))
+			sumi += bs * int64(mn[j/2])
+			absm += max(bs, -bs) * int64(mn[j/2])
+		}
+		yd := math.Float32frombits(binary.LittleEndian.Uint32(xb))
+		d := x86F16(binary.LittleEndian.Uint16(wb)) * yd
+		for l := range 8 {
+			sums[l] += d * float32(aux32[l])
+		}
+		dmin := x86F16(binary.LittleEndian.Uint16(wb[2:])) * yd
+		sumf -= dmin * float32(sumi)
+		mag += math.Abs(float64(d))*float64(abs) + math.Abs(float64(dmin))*float64(absm)
+	}
+	for l := range 8 {
+		sumf += sums[l]
+	}
+	return float64(sumf), mag
+}
+
+// x86MoreCases are the formats added after the first four, with generators.
+func x86MoreCases(r *rand.Rand) []struct {
+	name     string
+	asm, ref func(n int, w, x []byte) float32
+	mine     func(n int, w, x []byte) (float64, float64)
+	blockLen int
+	gen      func(nb int) (w, x []byte)
+} {
+	return []struct {
+		name     string
+		asm, ref func(n int, w, x []byte) float32
+		mine     func(n int, w, x []byte) (float64, float64)
+		blockLen int
+		gen      func(nb int) (w, x []byte)
+	}{
+		{"Q4_1", dotQ4_1Asm, dotQ4_1Ref, x86RefQ4_1, 32, func(nb int) ([]byte, []byte) {
+			return x86Gen32(r, nb, 20, []int{0, 2}), x86GenQ8_1(r, nb)
+		}},
+		{"Q5_0", dotQ5_0Asm, dotQ5_0Ref, x86RefQ5_0, 32, func(nb int) ([]byte, []byte) {
+			return x86Gen32(r, nb, 22, []int{0}), x86GenQ8_0(r, nb, true)
+		}},
+		{"Q5_1", dotQ5_1Asm, dotQ5_1Ref, x86RefQ5_1, 32, func(nb int) ([]byte, []byte) {
+			return x86Gen32(r, nb, 24, []int{0, 2}), x86GenQ8_1(r, nb)
+		}},
+		{"Q5_K", dotQ5_KAsm, dotQ5_KRef, x86RefQ5_K, 256, func(nb int) ([]byte, []byte) {
+			return x86GenK(r, nb, 176, []int{0, 2}), x86GenQ8_K(r, nb)
+		}},
+	}
+}
+
+func TestDotMoreAsm(t *testing.T) {
+	if !x86HasAVX2() {
+		t.Skip("CPU lacks AVX2/FMA/F16C")
+	}
+	r := rand.New(rand.NewPCG(13, 14))
+	for _, c := range x86MoreCases(r) {
+		for iter := range 300 {
+			nb := iter % 41
+			w, x := c.gen(nb)
+			n := nb * c.blockLen
+			want, mag := c.mine(n, w, x)
+			x86Check(t, c.name+" vs scalar", float64(c.asm(n, w, x)), want, mag)
+			x86Check(t, c.name+" vs Ref", float64(c.asm(n, w, x)), float64(c.ref(n, w, x)), mag)
+		}
+	}
+}

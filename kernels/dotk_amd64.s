@@ -268,3 +268,114 @@ q6kdone:
 	VMOVSS X0, ret+24(FP)
 	VZEROUPPER
 	RET
+
+// Q5K64 is Q4K64 for Q5_K: qs at qo, and the fifth bits are bits 2j and
+// 2j+1 of the 32 qh bytes in Y13 (Y14 = 0x01 bytes).
+#define Q5K64(qo, xo, so, blo, bhi) \
+	VMOVDQU    qo(SI), Y7 \
+	VPSRLW     $4, Y7, Y8 \
+	VPAND      Y15, Y7, Y7 \
+	VPAND      Y15, Y8, Y8 \
+	VPSRLW     $blo, Y13, Y12 \
+	VPAND      Y14, Y12, Y12 \
+	VPSLLW     $4, Y12, Y12 \
+	VPOR       Y12, Y7, Y7 \
+	VPSRLW     $bhi, Y13, Y12 \
+	VPAND      Y14, Y12, Y12 \
+	VPSLLW     $4, Y12, Y12 \
+	VPOR       Y12, Y8, Y8 \
+	VPMADDUBSW xo(DI), Y7, Y7 \
+	VPMADDUBSW xo+32(DI), Y8, Y8 \
+	VPSHUFB    k4shuf<>+so(SB), Y1, Y9 \
+	VPSHUFB    k4shuf<>+so+32(SB), Y1, Y11 \
+	VPMADDWD   Y9, Y7, Y7 \
+	VPMADDWD   Y11, Y8, Y8 \
+	VPADDD     Y7, Y6, Y6 \
+	VPADDD     Y8, Y6, Y6
+
+DATA kmask01<>+0(SB)/1, $0x01
+GLOBL kmask01<>(SB), RODATA|NOPTR, $1
+
+// func dotQ5_KAVX2(nb int, w, x *byte) float32
+//
+// Q5_K block (176 B): f16 d at 0, f16 dmin at 2, scales[12] at 4, qh[32] at
+// 16, qs[128] at 48: Q4_K's layout plus a fifth bit, bit 2j (2j+1) of qh[l]
+// for element 64j+l (64j+32+l). Scales and mins as in Q4_K.
+TEXT ·dotQ5_KAVX2(SB), NOSPLIT, $0-28
+	MOVQ nb+0(FP), CX
+	MOVQ w+8(FP), SI
+	MOVQ x+16(FP), DI
+	VXORPS Y0, Y0, Y0
+	VXORPS X10, X10, X10
+	VPBROADCASTB kmask0f<>(SB), Y15
+	VPBROADCASTB kmask01<>(SB), Y14
+	TESTQ CX, CX
+	JEQ   q5kdone
+
+q5kloop:
+	MOVL 4(SI), AX
+	MOVL 8(SI), BX
+	MOVL 12(SI), DX
+	MOVL DX, R8
+	SHRL $4, R8
+	ANDL $0x0f0f0f0f, R8
+	MOVL BX, R9
+	SHRL $6, R9
+	ANDL $0x03030303, R9
+	SHLL $4, R9
+	ORL  R9, R8
+	ANDL $0x3f3f3f3f, BX
+	ANDL $0x0f0f0f0f, DX
+	MOVL AX, R9
+	SHRL $6, R9
+	ANDL $0x03030303, R9
+	SHLL $4, R9
+	ORL  R9, DX
+	ANDL $0x3f3f3f3f, AX
+	SHLQ $32, DX
+	ORQ  DX, AX
+	SHLQ $32, R8
+	ORQ  R8, BX
+	VMOVQ     AX, X1
+	VPINSRQ   $1, BX, X1, X1
+	VPMOVZXBW X1, Y1
+
+	VMOVD        (SI), X4
+	VCVTPH2PS    X4, X4
+	VBROADCASTSS (DI), X5
+	VMULPS       X5, X4, X4
+	VMOVSHDUP    X4, X5
+	VBROADCASTSS X5, X5
+	VBROADCASTSS X4, Y4
+
+	VMOVDQU      260(DI), Y2
+	VEXTRACTI128 $1, Y2, X3
+	VPHADDW      X3, X2, X2
+	VEXTRACTI128 $1, Y1, X3
+	VPMADDWD     X3, X2, X2
+	VCVTDQ2PS    X2, X2
+	VFMADD231PS  X2, X5, X10
+
+	VINSERTI128 $1, X1, Y1, Y1
+	VMOVDQU     16(SI), Y13
+	VPXOR       Y6, Y6, Y6
+	Q5K64(48, 4, 0, 0, 1)
+	Q5K64(80, 68, 64, 2, 3)
+	Q5K64(112, 132, 128, 4, 5)
+	Q5K64(144, 196, 192, 6, 7)
+	VCVTDQ2PS   Y6, Y6
+	VFMADD231PS Y6, Y4, Y0
+
+	ADDQ $176, SI
+	ADDQ $292, DI
+	DECQ CX
+	JNZ  q5kloop
+
+q5kdone:
+	HSUM8
+	VHADDPS X10, X10, X10
+	VHADDPS X10, X10, X10
+	VSUBSS  X10, X0, X0
+	VMOVSS  X0, ret+24(FP)
+	VZEROUPPER
+	RET
