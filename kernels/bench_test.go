@@ -1,0 +1,80 @@
+package kernels
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/amulet-llm/amulet/gguf"
+)
+
+// benchMatrix returns a rows x cols matrix of type typ for benchmarks:
+// Gaussian weights for the float types, random blocks with finite scales
+// for the quantized ones (quantizing large K-quant matrices is slow).
+func benchMatrix(b *testing.B, typ gguf.Type, rows, cols int) Matrix {
+	f, _ := formatOf(typ)
+	var data []byte
+	if f.blockSize == 1 {
+		data = make([]byte, rows*f.rowBytes(cols))
+		if err := Quantize(data, typ, gaussian(newRand(1), rows*cols, 0.05)); err != nil {
+			b.Fatal(err)
+		}
+	} else {
+		data = randomBlocks(newRand(1), typ, rows*cols/f.blockSize)
+	}
+	m, err := NewMatrix(&gguf.TensorInfo{Name: "bench", Shape: []int64{int64(cols), int64(rows)}, Type: typ}, data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m
+}
+
+// BenchmarkMatVec measures one activation row times a weight matrix for
+// every weight type at TinyLlama's 2048x2048 (attention) and 5632x2048
+// (FFN up/gate) shapes, on 1 and 2 threads. SetBytes is the weight bytes, so
+// MB/s reads as weight bandwidth; GFLOP/s counts 2 per weight.
+//
+//	go test ./kernels -run XXX -bench MatVec -benchtime 20x
+func BenchmarkMatVec(b *testing.B) {
+	for _, typ := range weightTypes {
+		for _, shape := range [][2]int{{2048, 2048}, {5632, 2048}} {
+			rows, cols := shape[0], shape[1]
+			var w Matrix
+			x := gaussian(newRand(2), cols, 1)
+			out := make([]float32, rows)
+			for _, threads := range []int{1, 2} {
+				b.Run(fmt.Sprintf("%s/%dx%d/t%d", typ, rows, cols, threads), func(b *testing.B) {
+					if w.Data == nil {
+						w = benchMatrix(b, typ, rows, cols)
+					}
+					p := NewPool(threads)
+					defer p.Close()
+					b.SetBytes(int64(len(w.Data)))
+					for b.Loop() {
+						p.MatMul(out, w, x, 1)
+					}
+					b.ReportMetric(2*float64(rows*cols)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				})
+			}
+		}
+	}
+}
+
+// BenchmarkMatMulBatch measures a prompt-sized batch (32 rows) through a
+// 2048x2048 matrix: every weight row is read once for the whole batch.
+func BenchmarkMatMulBatch(b *testing.B) {
+	const batch, rows, cols = 32, 2048, 2048
+	for _, typ := range weightTypes {
+		x := gaussian(newRand(2), batch*cols, 1)
+		out := make([]float32, batch*rows)
+		b.Run(typ.String(), func(b *testing.B) {
+			w := benchMatrix(b, typ, rows, cols)
+			p := NewPool(1)
+			defer p.Close()
+			b.SetBytes(int64(len(w.Data)))
+			for b.Loop() {
+				p.MatMul(out, w, x, batch)
+			}
+			b.ReportMetric(2*float64(batch*rows*cols)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}
