@@ -206,6 +206,9 @@ func parse(name string, data []byte) (*File, error) {
 		if err := d.tensorInfo(t, f.Alignment); err != nil {
 			return nil, within(err, fmt.Sprintf("tensor %d (%q)", i, t.Name))
 		}
+		if t.Name == "" {
+			return nil, d.errorf(at, fmt.Sprintf("tensor %d name", i), "empty tensor name")
+		}
 		if j, dup := f.tensors[t.Name]; dup {
 			return nil, d.errorf(at, fmt.Sprintf("tensor %d (%q) name", i, t.Name), "duplicate tensor name (also tensor %d)", j)
 		}

@@ -144,6 +144,10 @@ func TestBadInputs(t *testing.T) {
 			r.tensor("x", TypeF32, 0, 4, 2)
 			r.tensor("x", TypeF32, 32, 3)
 		})},
+		{"empty tensor name", `tensor 1 name at offset 107: empty tensor name`, smallV1(func(r *raw) {
+			r.tensor("x", TypeF32, 0, 4, 2)
+			r.tensor("", TypeF32, 32, 3)
+		})},
 		{"overlap", `tensor 1 ("y") data at offset 160: overlaps tensor 0 ("x") at data bytes [0, 32)`, smallV1(func(r *raw) {
 			r.tensor("x", TypeF32, 0, 4, 2)
 			r.tensor("y", TypeF32, 0, 3)
