@@ -92,8 +92,16 @@ func (byteDecoder) Add(id int32) string {
 	if id < 3 {
 		return ""
 	}
-	return string(rune(id - 3))
+	return asciiStrings[id-3]
 }
+
+// asciiStrings holds one string per ASCII character, so the fake decoder allocates nothing.
+var asciiStrings = func() (s [128]string) {
+	for i := range s {
+		s[i] = string(rune(i))
+	}
+	return s
+}()
 func (byteDecoder) Flush() string { return "" }
 
 // fakeBackend: vocabulary of 3 specials (0 unk, 1 BOS, 2 EOS) + 128 ASCII characters.
@@ -334,3 +342,54 @@ func TestContextFraming(t *testing.T) {
 
 func samplingT1() sample.Params      { return sample.Params{Temperature: 1} }
 func samplingBadTemp() sample.Params { return sample.Params{Temperature: -1} }
+
+// staticSession is a fake model with fixed logits that allocates nothing per Forward.
+type staticSession struct {
+	logits []float32
+	n      []int
+}
+
+func (s *staticSession) Forward(ctx context.Context, b batch) error {
+	for i, seq := range b.Seqs {
+		if int(b.Positions[i]) != s.n[seq] {
+			return fmt.Errorf("bad position")
+		}
+		s.n[seq]++
+	}
+	// rotate the scores so the chosen token changes
+	first := s.logits[0]
+	copy(s.logits, s.logits[1:])
+	s.logits[len(s.logits)-1] = first
+	return nil
+}
+func (s *staticSession) Logits(int) []float32                   { return s.logits }
+func (s *staticSession) CopyPrefix(dst, src int32, n int) error { s.n[dst] = n; return nil }
+func (s *staticSession) Close()                                 {}
+
+// The decode loop allocates nothing per token (buffers are sized once per request); the fixed
+// per-request allocations are the same for 20 and 220 tokens.
+func TestGenerateNoAllocPerToken(t *testing.T) {
+	b := fakeBackend(nil)
+	logits := make([]float32, b.vocab)
+	for i := range logits {
+		logits[i] = float32(i % 17)
+	}
+	b.newSession = func(seqs, ctxLen int) (session, error) {
+		return &staticSession{logits: logits[:b.vocab:b.vocab], n: make([]int, seqs)}, nil
+	}
+	b.ctxLen = 1024
+	b.newDecoder = func(int32) decoder { return byteDecoder{} }
+	allocs := func(n int) float64 {
+		req := Request{BaseContext: "abc", Preferences: []Preference{{Context: "abcd"}}, MaxTokens: n, IgnoreEOS: true,
+			Sampling: sample.Params{Temperature: 0.8, TopK: 40, TopP: 0.9, RepeatPenalty: 1.1}, Logprobs: 2}
+		return testing.AllocsPerRun(5, func() {
+			if _, err := generate(context.Background(), b, req, func(Token) error { return nil }); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	short, long := allocs(20), allocs(220)
+	if perToken := (long - short) / 200; perToken > 0.05 {
+		t.Fatalf("%.1f allocations for 20 tokens, %.1f for 220: %.3f per token", short, long, perToken)
+	}
+}

@@ -147,3 +147,45 @@ func TestDeterministicOnModel(t *testing.T) {
 		t.Fatalf("two runs differ:\n%q\n%q", a.Text, b.Text)
 	}
 }
+
+// Generate is safe to call from several goroutines on one Engine (a server's case): each
+// request gets its own session, and the results equal those of sequential calls.
+func TestConcurrentGenerate(t *testing.T) {
+	e := openStories(t)
+	reqs := make([]Request, 4)
+	want := make([]Result, len(reqs))
+	for i := range reqs {
+		reqs[i] = Request{
+			BaseContext: "Lily saw a bird.", Preferences: []Preference{{Context: "Lily saw a bird. It was blue."}},
+			MaxTokens: 30, Seed: uint64(i), Sampling: sample.Params{Temperature: 1},
+		}
+		var err error
+		if want[i], err = e.Generate(context.Background(), reqs[i], nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := make([]Result, len(reqs))
+	errs := make(chan error, len(reqs))
+	done := make(chan struct{})
+	for i := range reqs {
+		go func() {
+			var err error
+			got[i], err = e.Generate(context.Background(), reqs[i], nil)
+			errs <- err
+		}()
+	}
+	go func() {
+		for range reqs {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+		close(done)
+	}()
+	<-done
+	for i := range reqs {
+		if got[i].Text != want[i].Text {
+			t.Errorf("request %d: concurrent %q, sequential %q", i, got[i].Text, want[i].Text)
+		}
+	}
+}
