@@ -102,6 +102,7 @@ var asciiStrings = func() (s [128]string) {
 	}
 	return s
 }()
+
 func (byteDecoder) Flush() string { return "" }
 
 // fakeBackend: vocabulary of 3 specials (0 unk, 1 BOS, 2 EOS) + 128 ASCII characters.
