@@ -1,6 +1,9 @@
 package tokenizer
 
-import "strings"
+import (
+	"math"
+	"strings"
+)
 
 // Encode converts text to token ids as llama.cpp's llama_tokenize does. With addSpecial, BOS
 // and EOS are added where the vocabulary asks for them (add_bos_token / add_eos_token). With
@@ -133,8 +136,7 @@ type encoder struct {
 	segs    []int
 	segs2   []int
 	syms    []symbol
-	spmHeap heap[spmBigram]
-	bpeHeap heap[bpeBigram]
+	heap    bigramHeap
 }
 
 // symbol is a run of bytes of the text being merged, in a doubly linked list.
@@ -143,13 +145,30 @@ type symbol struct {
 	off, n     int32
 }
 
-type spmBigram struct {
-	score             float32
-	left, right, size int32
+// bigram is a candidate merge of symbols left and right (size bytes together). Candidates
+// come out of the heap by increasing key; the key orders by priority, then by left.
+type bigram struct {
+	key         uint64
+	right, size int32
 }
 
-type bpeBigram struct {
-	rank, left, right, size int32
+func (b bigram) left() int32 { return int32(uint32(b.key)) }
+
+// bpeKey orders BPE merges: lowest rank first, then leftmost.
+func bpeKey(rank, left int32) uint64 { return uint64(uint32(rank))<<32 | uint64(uint32(left)) }
+
+// spmKey orders SentencePiece merges: highest score first, then leftmost.
+func spmKey(score float32, left int32) uint64 {
+	if score == 0 {
+		score = 0 // -0 ties with +0, as in a float comparison
+	}
+	bits := math.Float32bits(score)
+	if bits&0x80000000 != 0 {
+		bits = ^bits
+	} else {
+		bits |= 0x80000000
+	}
+	return uint64(^bits)<<32 | uint64(uint32(left))
 }
 
 // splitChars makes one symbol per UTF-8 sequence of s (by lead byte, as llama.cpp does).
@@ -172,8 +191,7 @@ func (e *encoder) splitChars(s []byte) []symbol {
 // highest-scoring token (leftmost on ties); what remains unknown falls back to byte tokens.
 func (e *encoder) spm(t *Tokenizer, text []byte, out []int32) []int32 {
 	syms := e.splitChars(text)
-	h := &e.spmHeap
-	h.less = func(a, b spmBigram) bool { return a.score > b.score || a.score == b.score && a.left < b.left }
+	h := &e.heap
 	h.items = h.items[:0]
 	try := func(l, r int32) {
 		if l < 0 || r < 0 {
@@ -181,7 +199,7 @@ func (e *encoder) spm(t *Tokenizer, text []byte, out []int32) []int32 {
 		}
 		s := text[syms[l].off : syms[l].off+syms[l].n+syms[r].n]
 		if id, ok := t.ids[string(s)]; ok {
-			h.push(spmBigram{score: t.scores[id], left: l, right: r, size: int32(len(s))})
+			h.push(bigram{key: spmKey(t.scores[id], l), right: r, size: int32(len(s))})
 		}
 	}
 	for i := 1; i < len(syms); i++ {
@@ -189,7 +207,8 @@ func (e *encoder) spm(t *Tokenizer, text []byte, out []int32) []int32 {
 	}
 	for len(h.items) > 0 {
 		b := h.pop()
-		l, r := &syms[b.left], &syms[b.right]
+		left := b.left()
+		l, r := &syms[left], &syms[b.right]
 		if l.n == 0 || r.n == 0 || l.n+r.n != b.size {
 			continue
 		}
@@ -197,10 +216,10 @@ func (e *encoder) spm(t *Tokenizer, text []byte, out []int32) []int32 {
 		r.n = 0
 		l.next = r.next
 		if r.next >= 0 {
-			syms[r.next].prev = b.left
+			syms[r.next].prev = left
 		}
-		try(l.prev, b.left)
-		try(b.left, l.next)
+		try(l.prev, left)
+		try(left, l.next)
 	}
 	for i := int32(0); i >= 0 && int(i) < len(syms); i = syms[i].next {
 		s := text[syms[i].off : syms[i].off+syms[i].n]
@@ -259,8 +278,7 @@ func (e *encoder) bpeWord(t *Tokenizer, word []byte, out []int32) []int32 {
 		}
 	}
 	syms := e.splitChars(word)
-	h := &e.bpeHeap
-	h.less = func(a, b bpeBigram) bool { return a.rank < b.rank || a.rank == b.rank && a.left < b.left }
+	h := &e.heap
 	h.items = h.items[:0]
 	add := func(l, r int32) {
 		if l < 0 || r < 0 {
@@ -269,7 +287,7 @@ func (e *encoder) bpeWord(t *Tokenizer, word []byte, out []int32) []int32 {
 		ls, rs := syms[l], syms[r]
 		e.key = mergeKey(e.key, word[ls.off:ls.off+ls.n], word[rs.off:rs.off+rs.n])
 		if rank, ok := t.merges[string(e.key)]; ok {
-			h.push(bpeBigram{rank: rank, left: l, right: r, size: ls.n + rs.n})
+			h.push(bigram{key: bpeKey(rank, l), right: r, size: ls.n + rs.n})
 		}
 	}
 	for i := 1; i < len(syms); i++ {
@@ -277,7 +295,8 @@ func (e *encoder) bpeWord(t *Tokenizer, word []byte, out []int32) []int32 {
 	}
 	for len(h.items) > 0 {
 		b := h.pop()
-		l, r := &syms[b.left], &syms[b.right]
+		left := b.left()
+		l, r := &syms[left], &syms[b.right]
 		if l.n == 0 || r.n == 0 || l.n+r.n != b.size {
 			continue
 		}
@@ -285,10 +304,10 @@ func (e *encoder) bpeWord(t *Tokenizer, word []byte, out []int32) []int32 {
 		r.n = 0
 		l.next = r.next
 		if r.next >= 0 {
-			syms[r.next].prev = b.left
+			syms[r.next].prev = left
 		}
-		add(l.prev, b.left)
-		add(b.left, l.next)
+		add(l.prev, left)
+		add(left, l.next)
 	}
 	for _, s := range syms {
 		if s.n == 0 {
@@ -308,43 +327,50 @@ func (e *encoder) bpeWord(t *Tokenizer, word []byte, out []int32) []int32 {
 	return out
 }
 
-// heap is a binary heap; less(a, b) means a comes out first.
-type heap[T any] struct {
-	items []T
-	less  func(a, b T) bool
+// bigramHeap is a binary min-heap of bigrams by key.
+type bigramHeap struct {
+	items []bigram
 }
 
-func (h *heap[T]) push(x T) {
+func (h *bigramHeap) push(x bigram) {
 	h.items = append(h.items, x)
-	i := len(h.items) - 1
+	it := h.items
+	i := len(it) - 1
 	for i > 0 {
 		p := (i - 1) / 2
-		if !h.less(h.items[i], h.items[p]) {
+		if it[p].key <= x.key {
 			break
 		}
-		h.items[i], h.items[p] = h.items[p], h.items[i]
+		it[i] = it[p]
 		i = p
 	}
+	it[i] = x
 }
 
-func (h *heap[T]) pop() T {
-	top := h.items[0]
-	last := len(h.items) - 1
-	h.items[0] = h.items[last]
-	h.items = h.items[:last]
-	for i := 0; ; {
-		l, m := 2*i+1, i
-		if l < last && h.less(h.items[l], h.items[m]) {
-			m = l
-		}
-		if r := l + 1; r < last && h.less(h.items[r], h.items[m]) {
-			m = r
-		}
-		if m == i {
+func (h *bigramHeap) pop() bigram {
+	it := h.items
+	top := it[0]
+	last := len(it) - 1
+	x := it[last]
+	it = it[:last]
+	h.items = it
+	i := 0
+	for {
+		c := 2*i + 1
+		if c >= last {
 			break
 		}
-		h.items[i], h.items[m] = h.items[m], h.items[i]
-		i = m
+		if c+1 < last && it[c+1].key < it[c].key {
+			c++
+		}
+		if x.key <= it[c].key {
+			break
+		}
+		it[i] = it[c]
+		i = c
+	}
+	if last > 0 {
+		it[i] = x
 	}
 	return top
 }

@@ -1,0 +1,33 @@
+package tokenizer
+
+import "testing"
+
+// benchmarkEncode measures encode throughput on the 1 MB English and code text of longText().
+func benchmarkEncode(b *testing.B, vocab string) {
+	tok := loadVocab(b, vocab)
+	text := longText()
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	var n int
+	for b.Loop() {
+		n = len(tok.Encode(text, false, false))
+	}
+	b.ReportMetric(float64(n), "tokens/op")
+}
+
+func BenchmarkEncodeSPM(b *testing.B)       { benchmarkEncode(b, "llama-spm") }
+func BenchmarkEncodeBPELlama3(b *testing.B) { benchmarkEncode(b, "llama-bpe") }
+func BenchmarkEncodeBPEQwen2(b *testing.B)  { benchmarkEncode(b, "qwen2") }
+func BenchmarkEncodeBPEGPT2(b *testing.B)   { benchmarkEncode(b, "gpt-2") }
+
+func BenchmarkDecode(b *testing.B) {
+	tok := loadVocab(b, "llama-bpe")
+	text := longText()
+	ids := tok.Encode(text, false, false)
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = tok.Decode(ids, false)
+	}
+}

@@ -1,0 +1,147 @@
+package tokenizer
+
+import (
+	"bytes"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/amulet-llm/amulet/gguf"
+)
+
+// TestASCIIFlags checks the ASCII fast path against the generated table.
+func TestASCIIFlags(t *testing.T) {
+	for c := rune(0); c < 0x80; c++ {
+		i := sort.Search(len(cptRangeStart), func(i int) bool { return cptRangeStart[i] > uint32(c) }) - 1
+		want := uint16(cptRangeFlags[i])
+		if isWhitespaceCpt(c) {
+			want |= flagWhitespace
+		}
+		if got := asciiFlags(c); got != want {
+			t.Errorf("asciiFlags(%#x) = %#x, table %#x", c, got, want)
+		}
+	}
+}
+
+// TestDecodeCpts checks the UTF-8 reading rules of llama.cpp's unicode_cpts_from_utf8.
+func TestDecodeCpts(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []rune
+	}{
+		{"aé日🦙", []rune{'a', 'é', '日', '🦙'}},
+		{"\xc0\x80", []rune{0}},                                      // overlong forms are not rejected
+		{"\xed\xa0\x80", []rune{0xd800}},                             // nor surrogates
+		{"\xff", []rune{0xfffd}},                                     // a byte that starts nothing
+		{"\xe2\x82", []rune{0xfffd, 0xfffd}},                         // a cut sequence: one U+FFFD per byte
+		{"\xc3(", []rune{0xfffd, '('}},                               // a lead byte without its continuation
+		{"\xf7\xbf\xbf\xbf", []rune{0xfffd, 0xfffd, 0xfffd, 0xfffd}}, // above U+10FFFF
+	} {
+		if got := decodeCpts(nil, c.in); !slices.Equal(got, c.want) {
+			t.Errorf("decodeCpts(%q) = %U, want %U", c.in, got, c.want)
+		}
+	}
+}
+
+// writeVocab builds an in-memory GGUF with the given tokenizer keys.
+func writeVocab(t *testing.T, model, pre string) *gguf.File {
+	t.Helper()
+	w := gguf.NewWriter()
+	w.AddString("tokenizer.ggml.model", model)
+	if pre != "" {
+		w.AddString("tokenizer.ggml.pre", pre)
+	}
+	w.AddStrings("tokenizer.ggml.tokens", []string{"a", "b", "ab"})
+	w.AddStrings("tokenizer.ggml.merges", []string{"a b"})
+	var buf bytes.Buffer
+	if _, err := w.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	f, err := gguf.FromBytes("test.gguf", buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func TestUnsupportedNamed(t *testing.T) {
+	for _, c := range []struct{ model, pre, name string }{
+		{"bert", "", `"bert"`},
+		{"t5", "", `"t5"`},
+		{"gpt2", "tekken", `"tekken"`},
+		{"gpt2", "no-such-pre", `"no-such-pre"`},
+	} {
+		_, err := FromGGUF(writeVocab(t, c.model, c.pre))
+		if err == nil || !strings.Contains(err.Error(), c.name) {
+			t.Errorf("model %q pre %q: error %v, want one naming %s", c.model, c.pre, err, c.name)
+		}
+	}
+	if _, err := FromGGUF(writeVocab(t, "gpt2", "gpt-2")); err != nil {
+		t.Errorf("tiny gpt-2 vocabulary: %v", err)
+	}
+}
+
+// TestStreamDecoderUTF8 feeds the byte tokens of multi-byte characters one at a time.
+func TestStreamDecoderUTF8(t *testing.T) {
+	tok := loadVocab(t, "llama-spm")
+	text := "x🦙é日 y"
+	ids := tok.Encode(text, false, false)
+	d := tok.NewStreamDecoder(true)
+	var got strings.Builder
+	for _, id := range ids {
+		s := d.Add(id)
+		if strings.ContainsRune(s, 0xfffd) {
+			t.Fatalf("Add(%d) returned a broken sequence %q", id, s)
+		}
+		got.WriteString(s)
+	}
+	got.WriteString(d.Flush())
+	if got.String() != text {
+		t.Errorf("stream decode = %q, want %q", got.String(), text)
+	}
+}
+
+// TestStreamDecoderCleanSpaces checks that a vocabulary with space clean-up streams the same
+// text as Decode, token by token, on text full of the patterns the clean-up changes.
+func TestStreamDecoderCleanSpaces(t *testing.T) {
+	tok := loadVocab(t, "llama-bpe")
+	if !tok.cleanSpaces {
+		t.Fatal("llama-bpe should clean up spaces")
+	}
+	text := "Hello , world ! It 's a ' quoted ' word . They 're here , aren 't they ? I 'm sure 've ' s"
+	ids := tok.Encode(text, false, false)
+	want := tok.Decode(ids, false)
+	d := tok.NewStreamDecoder(false)
+	var got strings.Builder
+	for _, id := range ids {
+		got.WriteString(d.Add(id))
+	}
+	got.WriteString(d.Flush())
+	if got.String() != want {
+		t.Errorf("stream = %q\nDecode = %q", got.String(), want)
+	}
+}
+
+// TestAccessors checks the metadata-derived token ids of known vocabularies.
+func TestAccessors(t *testing.T) {
+	spm := loadVocab(t, "llama-spm")
+	if spm.BOS() != 1 || spm.EOS() != 2 || !spm.AddBOS() || spm.AddEOS() || spm.VocabSize() != 32000 {
+		t.Errorf("llama-spm: bos %d eos %d addBOS %v addEOS %v size %d", spm.BOS(), spm.EOS(), spm.AddBOS(), spm.AddEOS(), spm.VocabSize())
+	}
+	if !spm.IsEOG(2) || spm.IsEOG(1) || spm.TokenText(1) != "<s>" || spm.Piece(1) != "<s>" {
+		t.Error("llama-spm: wrong EOG or token text")
+	}
+	qwen := loadVocab(t, "qwen2")
+	imEnd := qwen.ids["<|im_end|>"]
+	if qwen.EOT() != imEnd || !qwen.IsEOG(imEnd) || !qwen.IsEOG(qwen.EOS()) || qwen.AddBOS() {
+		t.Errorf("qwen2: eot %d (<|im_end|> is %d), addBOS %v", qwen.EOT(), imEnd, qwen.AddBOS())
+	}
+	l3 := loadVocab(t, "llama-bpe")
+	if !l3.AddBOS() || l3.BOS() != 128000 || l3.EOT() != l3.ids["<|eot_id|>"] {
+		t.Errorf("llama-bpe: addBOS %v bos %d eot %d", l3.AddBOS(), l3.BOS(), l3.EOT())
+	}
+	if got := l3.Encode("hi", true, false); !slices.Equal(got, []int32{128000, 6151}) {
+		t.Errorf("llama-bpe Encode(hi, addSpecial) = %v", got)
+	}
+}
