@@ -129,14 +129,14 @@ func (t *Tokenizer) partition(text string, parseSpecial bool) []fragment {
 
 // encoder holds the scratch space of one Encode call.
 type encoder struct {
-	text    []byte
-	word    []byte
-	key     []byte
-	cpts    []rune
-	segs    []int
-	segs2   []int
-	syms    []symbol
-	heap    bigramHeap
+	text  []byte
+	word  []byte
+	key   []byte
+	cpts  []rune
+	segs  []int
+	segs2 []int
+	syms  []symbol
+	heap  bigramHeap
 }
 
 // symbol is a run of bytes of the text being merged, in a doubly linked list.

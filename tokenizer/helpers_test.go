@@ -37,16 +37,6 @@ func vocabDir(t testing.TB) string {
 	return dir
 }
 
-// sharedDir returns ../shared next to the repository, skipping the test when absent.
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	dir := filepath.Join(filepath.Dir(repoRoot(t)), "shared")
-	if _, err := os.Stat(filepath.Join(dir, "models")); err != nil {
-		t.Skipf("shared data not found at %s", dir)
-	}
-	return dir
-}
-
 // loadVocab opens a llama.cpp test vocabulary by name ("llama-spm").
 func loadVocab(t testing.TB, name string) *Tokenizer {
 	t.Helper()

@@ -16,12 +16,7 @@ package tokenizer
 // splitter appends to out the lengths (in code points) of the pieces of c[lo:hi].
 type splitter func(c []rune, out []int, lo, hi int) []int
 
-// preTokenizer is a named sequence of splitters.
-type preTokenizer struct {
-	steps []splitter
-}
-
-// preTokenizers maps tokenizer.ggml.pre values to their pre-tokenizer and vocabulary flags.
+// preConfig is what a tokenizer.ggml.pre value selects: the splitters and vocabulary flags.
 type preConfig struct {
 	steps        []splitter
 	cleanSpaces  bool // clean_up_tokenization_spaces when decoding
