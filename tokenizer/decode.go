@@ -12,7 +12,7 @@ func (t *Tokenizer) tokenToPiece(id int32) string {
 	case a&(attrUnknown|attrControl|attrUserDefined) != 0:
 		return text
 	case a&attrNormal != 0:
-		if t.kind == kindSPM {
+		if t.kind == kindSPM || t.escapeSpaces {
 			return strings.ReplaceAll(text, spaceMark, " ")
 		}
 		return t.decodeByteLevel(text)

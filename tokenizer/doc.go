@@ -15,8 +15,11 @@
 //     (and the names llama.cpp maps to the same expressions). llama.cpp's test vectors pass
 //     exactly for llama-spm, phi-3, llama-bpe, qwen2, qwen35, gpt-2, mpt, falcon, starcoder,
 //     refact, command-r, deepseek-llm and deepseek-coder.
+//   - tokenizer.ggml.model "gemma4": BPE by merge rank on the UTF-8 bytes of a text whose spaces
+//     are written as U+2581, cut only at newlines, with <0xXX> byte fallback (Gemma 4); its
+//     llama.cpp test vectors pass too.
 //
-// Any other model (bert, t5, gemma4, rwkv, ...) or pre-tokenizer is an error that names it.
+// Any other model (bert, t5, rwkv, ...) or pre-tokenizer is an error that names it.
 //
 // # Pre-tokenizers without regular expressions
 //
@@ -50,7 +53,8 @@
 // piece by piece and never half a UTF-8 sequence.
 //
 // Round trip: for valid UTF-8 s without the text of a user-defined token, Decode(Encode(s)) is s
-// (SentencePiece's added space is dropped again), up to that clean-up. Invalid UTF-8 is not
+// (SentencePiece's added space is dropped again), up to that clean-up; where spaces are written
+// as U+2581, a U+2581 in s comes back as a space. Invalid UTF-8 is not
 // preserved by byte-level BPE: like llama.cpp, it reads each bad byte as U+FFFD.
 //
 // Encoding is O(n log n) in the length of each word (a heap of candidate merges); a

@@ -35,6 +35,10 @@ func (t *Tokenizer) Encode(text string, addSpecial, parseSpecial bool) []int32 {
 			e.text = buf
 			out = e.spm(t, buf, out)
 		case kindBPE:
+			if t.escapeSpaces {
+				e.text = appendEscaped(e.text[:0], frag)
+				frag = string(e.text)
+			}
 			out = e.bpe(t, frag, out)
 		}
 		prevSpecial = false
@@ -260,6 +264,10 @@ func (e *encoder) bpe(t *Tokenizer, text string, out []int32) []int32 {
 	for _, n := range segs {
 		word := e.word[:0]
 		for _, c := range cpts[start : start+n] {
+			if t.bytes == nil {
+				word = appendCpt(word, c)
+				continue
+			}
 			for _, b := range appendCpt(utf[:0], c) {
 				word = append(word, t.bytes.enc[b]...)
 			}
@@ -272,7 +280,7 @@ func (e *encoder) bpe(t *Tokenizer, text string, out []int32) []int32 {
 }
 
 func (e *encoder) bpeWord(t *Tokenizer, word []byte, out []int32) []int32 {
-	if t.ignoreMerges {
+	if t.ignoreMerges || t.pre == "gemma4" && allNewlines(word) {
 		if id, ok := t.ids[string(word)]; ok {
 			return append(out, id)
 		}
@@ -319,12 +327,25 @@ func (e *encoder) bpeWord(t *Tokenizer, word []byte, out []int32) []int32 {
 			continue
 		}
 		for i := range text {
-			if id, ok := t.ids[string(text[i:i+1])]; ok {
+			if t.bytes == nil {
+				if id := t.hexTokens[text[i]]; id >= 0 {
+					out = append(out, id)
+				}
+			} else if id, ok := t.ids[string(text[i:i+1])]; ok {
 				out = append(out, id)
 			}
 		}
 	}
 	return out
+}
+
+func allNewlines(b []byte) bool {
+	for _, c := range b {
+		if c != '\n' {
+			return false
+		}
+	}
+	return true
 }
 
 // bigramHeap is a binary min-heap of bigrams by key.

@@ -8,7 +8,8 @@ import (
 )
 
 // FromGGUF builds the tokenizer described by a GGUF file's tokenizer.* metadata. It supports
-// tokenizer.ggml.model "llama" (SentencePiece) and "gpt2" (byte-level BPE) with the
+// tokenizer.ggml.model "llama" (SentencePiece), "gpt2" (byte-level BPE) and "gemma4" (BPE on
+// SentencePiece-style text) with the
 // pre-tokenizers listed in the package documentation; anything else is an error naming it.
 func FromGGUF(f *gguf.File) (*Tokenizer, error) {
 	m := &metadata{ids: map[string]uint32{}, bools: map[string]bool{}}
@@ -58,8 +59,8 @@ func FromGGUF(f *gguf.File) (*Tokenizer, error) {
 		if m.merges, err = f.Strings("tokenizer.ggml.merges"); err != nil {
 			return nil, fmt.Errorf("tokenizer: %w", err)
 		}
-	} else if m.model == "gpt2" {
-		return nil, errors.New("tokenizer: tokenizer.ggml.merges is missing (needed by a gpt2 tokenizer)")
+	} else if m.model == "gpt2" || m.model == "gemma4" {
+		return nil, fmt.Errorf("tokenizer: tokenizer.ggml.merges is missing (needed by a %s tokenizer)", m.model)
 	}
 	for _, k := range []string{"bos", "eos", "eot", "eom", "unknown", "seperator", "padding", "mask",
 		"fim_pre", "fim_suf", "fim_mid", "fim_pad", "fim_rep", "fim_sep", "prefix", "suffix", "middle"} {

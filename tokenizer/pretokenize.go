@@ -23,6 +23,8 @@ type preConfig struct {
 	ignoreMerges bool // a word that is a whole token is not merged
 	addBOS       bool // default for add_bos_token
 	noDefaultBOS bool // the BOS default is disabled (chatglm)
+	escapeSpaces bool // spaces become U+2581 before BPE (SentencePiece-style BPE)
+	rawBytes     bool // BPE on the UTF-8 bytes, without GPT-2's byte-to-character mapping
 }
 
 // lookupPre returns the configuration for a tokenizer.ggml.pre value.
@@ -79,6 +81,8 @@ func lookupPre(name string) (preConfig, bool) {
 		return preConfig{steps: []splitter{splitQwen2}, cleanSpaces: true}, true
 	case "qwen35":
 		return preConfig{steps: []splitter{splitQwen35}}, true
+	case "gemma4", "granite-embed-multi-311m":
+		return preConfig{steps: []splitter{splitNewlines}, cleanSpaces: true, escapeSpaces: true, rawBytes: true}, true
 	case "glm4", "chatglm-bpe":
 		return preConfig{steps: []splitter{splitLlama3}, cleanSpaces: true, noDefaultBOS: true}, true
 	}
@@ -206,6 +210,21 @@ func splitTrailingSpace(c []rune, out []int, lo, hi int) []int {
 	p.add(t)
 	p.add(hi)
 	return p.out
+}
+
+// splitNewlines cuts a segment into runs of newlines and runs of other code points
+// (regex `[^\n]+|[\n]+`).
+func splitNewlines(c []rune, out []int, lo, hi int) []int {
+	for i := lo; i < hi; {
+		nl := c[i] == '\n'
+		j := i + 1
+		for j < hi && (c[j] == '\n') == nl {
+			j++
+		}
+		out = append(out, j-i)
+		i = j
+	}
+	return out
 }
 
 // splitThreeDigits isolates groups of three ASCII digits, left to right (regex `[0-9][0-9][0-9]`).

@@ -74,7 +74,9 @@ type Tokenizer struct {
 	special        []int32          // control, user-defined and unknown tokens, longest first
 	splitters      []splitter
 	bytes          *byteTable
-	byteTokens     [256]int32 // SPM byte fallback: <0xXX> tokens; -1 if absent
+	byteTokens     [256]int32 // SPM byte fallback: <0xXX> (else the byte itself) tokens; -1 if absent
+	hexTokens      [256]int32 // <0xXX> tokens; -1 if absent
+	escapeSpaces   bool       // BPE on SentencePiece-style text: spaces become U+2581 (Gemma 4)
 	bos, eos, eot  int32
 	eom, unk       int32
 	eog            map[int32]bool
@@ -110,10 +112,14 @@ func newTokenizer(m *metadata) (*Tokenizer, error) {
 		t.kind = kindSPM
 		t.bos, t.eos, t.unk = 1, 2, 0
 		t.addSpacePrefix, t.addBOS = true, true
-	case "gpt2":
+	case "gpt2", "gemma4":
 		t.kind = kindBPE
 		t.bos, t.eos, t.unk = 11, 11, -1
-		cfg, ok := lookupPre(m.pre)
+		if m.model == "gemma4" {
+			t.bos, t.eos = -1, -1
+			t.pre = "gemma4"
+		}
+		cfg, ok := lookupPre(t.pre)
 		if !ok {
 			return nil, fmt.Errorf("tokenizer: unsupported pre-tokenizer %q (tokenizer.ggml.pre)", m.pre)
 		}
@@ -121,7 +127,10 @@ func newTokenizer(m *metadata) (*Tokenizer, error) {
 		if cfg.noDefaultBOS {
 			t.bos = -1
 		}
-		t.bytes = newByteTable()
+		t.escapeSpaces = cfg.escapeSpaces
+		if !cfg.rawBytes {
+			t.bytes = newByteTable()
+		}
 		t.merges = make(map[string]int32, len(m.merges))
 		var kb []byte
 		for i, w := range m.merges {
@@ -138,7 +147,7 @@ func newTokenizer(m *metadata) (*Tokenizer, error) {
 	case "":
 		return nil, fmt.Errorf("tokenizer: tokenizer.ggml.model is missing")
 	default:
-		return nil, fmt.Errorf("tokenizer: unsupported tokenizer model %q (tokenizer.ggml.model; supported: llama, gpt2)", m.model)
+		return nil, fmt.Errorf("tokenizer: unsupported tokenizer model %q (tokenizer.ggml.model; supported: llama, gpt2, gemma4)", m.model)
 	}
 	if v, ok := m.bools["add_space_prefix"]; ok {
 		t.addSpacePrefix = v
@@ -170,9 +179,9 @@ func newTokenizer(m *metadata) (*Tokenizer, error) {
 		}
 	}
 	for b := range t.byteTokens {
-		t.byteTokens[b] = -1
+		t.byteTokens[b], t.hexTokens[b] = -1, -1
 		if id, ok := t.ids[fmt.Sprintf("<0x%02X>", b)]; ok {
-			t.byteTokens[b] = id
+			t.byteTokens[b], t.hexTokens[b] = id, id
 		} else if id, ok := t.ids[string([]byte{byte(b)})]; ok {
 			t.byteTokens[b] = id
 		}
@@ -202,6 +211,9 @@ func newTokenizer(m *metadata) (*Tokenizer, error) {
 	}
 	if v, ok := m.bools["add_eos_token"]; ok {
 		t.addEOS = v
+	}
+	if t.pre == "gemma4" || t.pre == "granite-embed-multi-311m" {
+		t.addBOS = true // llama.cpp forces BOS for Gemma 4
 	}
 
 	t.detectSpecial(&fimPre, &fimSuf, &fimMid, &fimPad, &fimRep, &fimSep)
