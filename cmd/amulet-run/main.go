@@ -42,6 +42,9 @@ func commands() map[string]command {
 		"chat":    {runChat, "interactive multi-turn chat with test-time preference realignment"},
 		"logits":  {runLogits, "print the top-K next-token log-probabilities at every prompt position"},
 		"synth":   {runSynth, "write a random-weight llama/qwen2 GGUF (any shape and weight type)"},
+
+		"tokenize":   {runTokenize, "print the token ids of a text (--json, --pieces, --no-bos, --special)"},
+		"detokenize": {runDetokenize, "print the text of token ids"},
 	}
 }
 
