@@ -7,9 +7,9 @@ import (
 
 // Classify returns the style an answer is written in, recognised exactly from the markers of
 // the generator's grammar: a bullet line (list), "!" (uplifting), "?" (question), "one should"
-// (formal); with none of these, one sentence is concise and three or more are verbose. Text
-// with markers of two styles, or with exactly two plain sentences, is NoStyle. Surrounding
-// white space is ignored.
+// (formal); with none of these, text ending with a full stop is concise if it is one sentence
+// and verbose if it is three or more. Anything else (markers of two styles, two plain
+// sentences, no final full stop) is NoStyle. Surrounding white space is ignored.
 func Classify(answer string) Style {
 	a := strings.TrimSpace(answer)
 	found, n := NoStyle, 0
@@ -26,6 +26,9 @@ func Classify(answer string) Style {
 	case n == 1:
 		return found
 	case n > 1 || a == "":
+		return NoStyle
+	}
+	if !strings.HasSuffix(a, ".") {
 		return NoStyle
 	}
 	switch sentences := countSentences(a); {

@@ -25,7 +25,8 @@ func TestClassify(t *testing.T) {
 		{"One should keep naps short?", NoStyle, false},
 		{"Keep naps short. Read a calm book in bed.", NoStyle, false},
 		{"", NoStyle, false},
-		{"Keep naps", Concise, false},
+		{"Keep naps", NoStyle, false},
+		{"Keep naps short. Keep naps short. Keep naps short.", Verbose, false},
 	}
 	for _, c := range cases {
 		if got := Classify(c.text); got != c.want {
