@@ -37,6 +37,7 @@ var errUsage = errors.New("usage")
 
 func commands() map[string]command {
 	return map[string]command{
+		"bench":   {runBench, "measure prompt and generation speed in llama-bench's format (-o md|json)"},
 		"inspect": {runInspect, "print a GGUF file's metadata and tensor table"},
 		"run":     {runRun, "generate an answer, optionally realigned to preferences (Amulet); --compare, --raw, --json"},
 		"chat":    {runChat, "interactive multi-turn chat with test-time preference realignment"},

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"math"
+	"strings"
+	"testing"
+)
+
+// A trimmed llama-ref --tokens output (fields as ../shared/tools/README.md documents them).
+const llamaRefSample = `{"mode":"generate","timing":{"load_ms":812.5,"threads":1,"reps":2,
+ "median_llama_prompt_eval_tok_per_s":150,"median_llama_eval_tok_per_s":37,
+ "runs":[
+  {"warmup":true,"wall_prompt_tok_per_s":10,"llama_perf":{"prompt_eval":{"ms":900,"tokens":128,"tok_per_s":142.2},"eval":{"ms":1800,"tokens":64,"tok_per_s":35.5}}},
+  {"warmup":false,"wall_prompt_tok_per_s":147,"llama_perf":{"prompt_eval":{"ms":853.3,"tokens":128,"tok_per_s":150},"eval":{"ms":1729.7,"tokens":64,"tok_per_s":37}}},
+  {"warmup":false,"wall_prompt_tok_per_s":146,"llama_perf":{"prompt_eval":{"ms":861,"tokens":128,"tok_per_s":148.6},"eval":{"ms":1702,"tokens":64,"tok_per_s":37.6}}}
+ ]}}`
+
+func TestParseLlamaTimingSkipsWarmup(t *testing.T) {
+	pp, tg, err := parseLlamaTiming([]byte(llamaRefSample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pp) != 2 || pp[0] != 150 || pp[1] != 148.6 || len(tg) != 2 || tg[0] != 37 || tg[1] != 37.6 {
+		t.Errorf("pp %v tg %v", pp, tg)
+	}
+	if _, _, err := parseLlamaTiming([]byte(`{"mode":"generate"}`)); err == nil {
+		t.Error("output without timing: no error")
+	}
+	if _, _, err := parseLlamaTiming([]byte(`not json`)); err == nil {
+		t.Error("bad JSON: no error")
+	}
+}
+
+func TestStatistics(t *testing.T) {
+	if m, s := mean([]float64{128, 256}), stdev([]float64{128, 256}); m != 192 || math.Abs(s-64*math.Sqrt2) > 1e-12 {
+		t.Errorf("mean %v stdev %v", m, s)
+	}
+	a := &engineRuns{}
+	a.add(0, 10, 12)
+	a.add(1, 20)
+	l := &engineRuns{}
+	l.add(0, 22)
+	l.add(1, 10)
+	if r := roundRatios(a, l); len(r) != 2 || r[0] != 0.5 || r[1] != 2 {
+		t.Errorf("round ratios %v", r)
+	}
+}
+
+func TestReportShowsRatiosAndNativeFigures(t *testing.T) {
+	res := &modelResult{path: "/tmp/x-q4_0.gguf", desc: "llama 1B Q4_0", size: 600 << 20,
+		amulet: map[testKey]*engineRuns{}, llama: map[testKey]*engineRuns{}, haveLlama: true}
+	for _, k := range []testKey{{"tg64", 1}, {"tg64", 2}} {
+		res.tests = append(res.tests, k)
+		res.amulet[k], res.llama[k] = &engineRuns{}, &engineRuns{}
+	}
+	res.amulet[testKey{"tg64", 1}].add(0, 40, 40)
+	res.llama[testKey{"tg64", 1}].add(0, 36, 38)
+	res.amulet[testKey{"tg64", 2}].add(0, 62.5)
+	res.llama[testKey{"tg64", 2}].add(0, 31.25)
+	var w bytes.Buffer
+	writeReport(&w, options{prompt: 0, gen: 64, rounds: 1, reps: 2}, res)
+	out := w.String()
+	for _, want := range []string{
+		"| tg64 | 1 | 40.00 ± 0.00 | 37.00 ± 1.41 | 1.08 | 1.08 | - | - |",
+		// 2 threads: node-llama-cpp is a lower bound; the native llama-bench figure is 62.5.
+		"| tg64 | 2 | 62.50 ± 0.00 | 31.25 ± 0.00 (lower bound) | 2.00 | 2.00 | 62.5 | 1.00 |",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestParseOptionsErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{},
+		{"-m", "x.gguf", "-t", "0"},
+		{"-m", "x.gguf", "-t", "a"},
+		{"-m", "x.gguf", "-p", "0", "-n", "0"},
+		{"-m", "x.gguf", "-p", "-1"},
+		{"-m", "x.gguf", "-rounds", "0"},
+		{"-m", "x.gguf", "extra"},
+	} {
+		if _, err := parseOptions(args, io.Discard); err == nil {
+			t.Errorf("%v: no error", args)
+		}
+	}
+	o, err := parseOptions([]string{"-m", "a.gguf,b.gguf", "-t", "1,2"}, io.Discard)
+	if err != nil || len(o.models) != 2 || len(o.threads) != 2 || o.prompt != 128 || o.gen != 64 {
+		t.Errorf("%+v %v", o, err)
+	}
+}
