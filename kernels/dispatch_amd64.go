@@ -17,6 +17,8 @@ func init() {
 	dotQ4_K = dotQ4_KAsm
 	dotQ6_K = dotQ6_KAsm
 	dotQ5_K = dotQ5_KAsm
+	dotQ2_K = dotQ2_KAsm
+	dotQ3_K = dotQ3_KAsm
 	dotQ4_1 = dotQ4_1Asm
 	dotQ5_0 = dotQ5_0Asm
 	dotQ5_1 = dotQ5_1Asm

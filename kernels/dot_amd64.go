@@ -11,6 +11,8 @@ const (
 	x86Q6KBytes  = 210 // Q6_K block: u8 ql[128], u8 qh[64], int8 scales[16], f16 d
 	x86Q8KBytes  = 292 // Q8_K block: f32 d, int8 qs[256], int16 bsums[16]
 	x86Q5KBytes  = 176 // Q5_K block: f16 d, f16 dmin, u8 scales[12], u8 qh[32], u8 qs[128]
+	x86Q2KBytes  = 84  // Q2_K block: u8 scales[16], u8 qs[64], f16 d, f16 dmin
+	x86Q3KBytes  = 110 // Q3_K block: u8 hmask[32], u8 qs[64], u8 scales[12], f16 d
 	x86Q4_1Bytes = 20  // Q4_1 block: f16 d, f16 m, u8 qs[16]
 	x86Q5_0Bytes = 22  // Q5_0 block: f16 d, u8 qh[4], u8 qs[16]
 	x86Q5_1Bytes = 24  // Q5_1 block: f16 d, f16 m, u8 qh[4], u8 qs[16]
@@ -46,6 +48,12 @@ func dotQ6_KAVX2(nb int, w, x *byte) float32
 
 //go:noescape
 func dotQ5_KAVX2(nb int, w, x *byte) float32
+
+//go:noescape
+func dotQ2_KAVX2(nb int, w, x *byte) float32
+
+//go:noescape
+func dotQ3_KAVX2(nb int, w, x *byte) float32
 
 //go:noescape
 func dotQ4_1AVX2(nb int, w, x *byte) float32
@@ -173,4 +181,20 @@ func dotQ5_1Asm(n int, w, x []byte) float32 {
 		return 0
 	}
 	return dotQ5_1AVX2(nb, &w[0], &x[0])
+}
+
+func dotQ2_KAsm(n int, w, x []byte) float32 {
+	nb := x86Blocks(n, 256, x86Q2KBytes, x86Q8KBytes, w, x)
+	if nb == 0 {
+		return 0
+	}
+	return dotQ2_KAVX2(nb, &w[0], &x[0])
+}
+
+func dotQ3_KAsm(n int, w, x []byte) float32 {
+	nb := x86Blocks(n, 256, x86Q3KBytes, x86Q8KBytes, w, x)
+	if nb == 0 {
+		return 0
+	}
+	return dotQ3_KAVX2(nb, &w[0], &x[0])
 }

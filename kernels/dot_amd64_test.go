@@ -562,6 +562,12 @@ func x86MoreCases(r *rand.Rand) []struct {
 		{"Q5_K", dotQ5_KAsm, dotQ5_KRef, x86RefQ5_K, 256, func(nb int) ([]byte, []byte) {
 			return x86GenK(r, nb, 176, []int{0, 2}), x86GenQ8_K(r, nb)
 		}},
+		{"Q2_K", dotQ2_KAsm, dotQ2_KRef, x86RefQ2_K, 256, func(nb int) ([]byte, []byte) {
+			return x86GenK(r, nb, 84, []int{80, 82}), x86GenQ8_K(r, nb)
+		}},
+		{"Q3_K", dotQ3_KAsm, dotQ3_KRef, x86RefQ3_K, 256, func(nb int) ([]byte, []byte) {
+			return x86GenK(r, nb, 110, []int{108}), x86GenQ8_K(r, nb)
+		}},
 	}
 }
 
@@ -580,4 +586,61 @@ func TestDotMoreAsm(t *testing.T) {
 			x86Check(t, c.name+" vs Ref", float64(c.asm(n, w, x)), float64(c.ref(n, w, x)), mag)
 		}
 	}
+}
+
+// x86RefQ2_K: sum over 16-element groups g of D*sc_g*dot_g - DMIN*m_g*bsum_g.
+func x86RefQ2_K(n int, w, x []byte) (sum, mag float64) {
+	var sumf float32
+	for i := range n / 256 {
+		wb, xb := w[i*84:], x[i*292:]
+		var isum, summ, abs, absm int64
+		for e := range 256 {
+			k, j, l := e/128, e%128/32, e%32
+			q := int64(wb[16+32*k+l] >> (2 * j) & 3)
+			p := q * int64(int8(xb[4+e])) * int64(wb[e/16]&15)
+			isum += p
+			abs += max(p, -p)
+		}
+		for g := range 16 {
+			bs := int64(int16(binary.LittleEndian.Uint16(xb[260+2*g:])))
+			summ += bs * int64(wb[g]>>4)
+			absm += max(bs, -bs) * int64(wb[g]>>4)
+		}
+		yd := math.Float32frombits(binary.LittleEndian.Uint32(xb))
+		d := x86F16(binary.LittleEndian.Uint16(wb[80:])) * yd
+		dmin := x86F16(binary.LittleEndian.Uint16(wb[82:])) * yd
+		sumf += d*float32(isum) - dmin*float32(summ)
+		mag += math.Abs(float64(d))*float64(abs) + math.Abs(float64(dmin))*float64(absm)
+	}
+	return float64(sumf), mag
+}
+
+// x86RefQ3_K: D * sum over groups of (sc_g-32) * dot_g, levels in [-4, 3].
+func x86RefQ3_K(n int, w, x []byte) (sum, mag float64) {
+	var sumf float32
+	for i := range n / 256 {
+		wb, xb := w[i*110:], x[i*292:]
+		sc := wb[96:108]
+		var isum, abs int64
+		for e := range 256 {
+			k, j, l := e/128, e%128/32, e%32
+			q := int64(wb[32+32*k+l] >> (2 * j) & 3)
+			if wb[l]>>(4*k+j)&1 == 0 {
+				q -= 4
+			}
+			g := e / 16
+			lo := sc[g%8] & 15
+			if g >= 8 {
+				lo = sc[g-8] >> 4
+			}
+			s := int64(lo|(sc[8+g%4]>>(2*(g/4))&3)<<4) - 32
+			p := q * int64(int8(xb[4+e])) * s
+			isum += p
+			abs += max(p, -p)
+		}
+		d := x86F16(binary.LittleEndian.Uint16(wb[108:])) * math.Float32frombits(binary.LittleEndian.Uint32(xb))
+		sumf += d * float32(isum)
+		mag += math.Abs(float64(d)) * float64(abs)
+	}
+	return float64(sumf), mag
 }

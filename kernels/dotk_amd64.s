@@ -379,3 +379,191 @@ q5kdone:
 	VMOVSS  X0, ret+24(FP)
 	VZEROUPPER
 	RET
+
+DATA kmask20<>+0(SB)/1, $0x20
+GLOBL kmask20<>(SB), RODATA|NOPTR, $1
+DATA kmask04<>+0(SB)/1, $0x04
+GLOBL kmask04<>(SB), RODATA|NOPTR, $1
+
+// KPART finishes a 32-element part of a Q2_K/Q3_K block: Y4 holds the
+// unsigned 2-bit levels; the activations are at xo(DI); k6shuf row at so
+// picks the two 16-element group scales from X1 (bytes); Y3 collects int32.
+#define KPART(xo, so) \
+	VPMADDUBSW xo(DI), Y4, Y4 \
+	VPSHUFB    k6shuf<>+so(SB), X1, X9 \
+	VPMOVSXBW  X9, Y9 \
+	VPMADDWD   Y9, Y4, Y4 \
+	VPADDD     Y4, Y3, Y3
+
+// Q2KPART: levels (qs >> shift) & 3 of the 32 qs bytes in Y5.
+#define Q2KPART(shift, xo, so) \
+	VPSRLW $shift, Y5, Y4 \
+	VPAND  Y14, Y4, Y4 \
+	KPART(xo, so)
+
+// func dotQ2_KAVX2(nb int, w, x *byte) float32
+//
+// Q2_K block (84 B): scales[16] at 0 (low nibble scale, high nibble min of
+// each 16-element group), qs[64] at 16, f16 d at 80, f16 dmin at 82.
+// Element 128k+32j+l is (qs[32k+l] >> 2j) & 3. The block contributes
+// D*sum(sc_g*dot_g) - DMIN*sum(m_g*bsum_g).
+TEXT ·dotQ2_KAVX2(SB), NOSPLIT, $0-28
+	MOVQ nb+0(FP), CX
+	MOVQ w+8(FP), SI
+	MOVQ x+16(FP), DI
+	VXORPS Y0, Y0, Y0
+	VXORPS Y10, Y10, Y10
+	VPBROADCASTB kmask0f<>(SB), Y15
+	VPBROADCASTB kmask03<>(SB), Y14
+	TESTQ CX, CX
+	JEQ   q2kdone
+
+q2kloop:
+	VMOVDQU   (SI), X1
+	VPSRLW    $4, X1, X2
+	VPAND     X15, X2, X2
+	VPAND     X15, X1, X1 // scales (bytes)
+	VPMOVZXBW X2, Y2      // mins (words)
+	VPMADDWD  260(DI), Y2, Y2
+
+	VMOVD        80(SI), X4
+	VCVTPH2PS    X4, X4
+	VBROADCASTSS (DI), X5
+	VMULPS       X5, X4, X4 // [D, DMIN, 0, 0]
+	VMOVSHDUP    X4, X5
+	VBROADCASTSS X5, Y5
+	VBROADCASTSS X4, Y4
+	VCVTDQ2PS    Y2, Y2
+	VFMADD231PS  Y2, Y5, Y10
+	VMOVAPS      Y4, Y6
+
+	VPXOR   Y3, Y3, Y3
+	VMOVDQU 16(SI), Y5
+	Q2KPART(0, 4, 0)
+	Q2KPART(2, 36, 16)
+	Q2KPART(4, 68, 32)
+	Q2KPART(6, 100, 48)
+	VMOVDQU 48(SI), Y5
+	Q2KPART(0, 132, 64)
+	Q2KPART(2, 164, 80)
+	Q2KPART(4, 196, 96)
+	Q2KPART(6, 228, 112)
+	VCVTDQ2PS   Y3, Y3
+	VFMADD231PS Y3, Y6, Y0
+
+	ADDQ $84, SI
+	ADDQ $292, DI
+	DECQ CX
+	JNZ  q2kloop
+
+q2kdone:
+	VSUBPS Y10, Y0, Y0
+	HSUM8
+	VMOVSS X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// Q3KPART: levels (qs >> shift) & 3 of the qs bytes in Y5, minus 4 where
+// bit hb of the hmask bytes is clear (Y13 = NOT hmask).
+#define Q3KPART(shift, hb, xo, so) \
+	VPSRLW     $shift, Y5, Y4 \
+	VPAND      Y14, Y4, Y4 \
+	VPSRLW     $hb, Y13, Y7 \
+	VPAND      Y12, Y7, Y7 \
+	VPSLLW     $2, Y7, Y7 \
+	VPMADDUBSW xo(DI), Y7, Y7 \
+	VPMADDUBSW xo(DI), Y4, Y4 \
+	VPSUBW     Y7, Y4, Y4 \
+	VPSHUFB    k6shuf<>+so(SB), X1, X9 \
+	VPMOVSXBW  X9, Y9 \
+	VPMADDWD   Y9, Y4, Y4 \
+	VPADDD     Y4, Y3, Y3
+
+// func dotQ3_KAVX2(nb int, w, x *byte) float32
+//
+// Q3_K block (110 B): hmask[32] at 0, qs[64] at 32, scales[12] at 96 (16
+// 6-bit scales, stored +32), f16 d at 108. Element 128k+32j+l is
+// ((qs[32k+l] >> 2j) & 3) - 4*(bit 4k+j of hmask[l] clear).
+TEXT ·dotQ3_KAVX2(SB), NOSPLIT, $0-28
+	MOVQ nb+0(FP), CX
+	MOVQ w+8(FP), SI
+	MOVQ x+16(FP), DI
+	VXORPS Y0, Y0, Y0
+	VPBROADCASTB kmask03<>(SB), Y14
+	VPBROADCASTB kmask01<>(SB), Y12
+	VPBROADCASTB kmask20<>(SB), Y11
+	VPCMPEQB     Y10, Y10, Y10
+	TESTQ CX, CX
+	JEQ   q3kdone
+
+q3kloop:
+	// Unpack the 16 scales: low nibbles from bytes 0..7, high 2 bits from 8..11.
+	MOVL 96(SI), AX
+	MOVL 100(SI), BX
+	MOVL 104(SI), DX
+	MOVL AX, R8
+	SHRL $4, R8
+	ANDL $0x0f0f0f0f, R8
+	MOVL DX, R9
+	SHRL $4, R9
+	ANDL $0x03030303, R9
+	SHLL $4, R9
+	ORL  R9, R8          // scales 8..11
+	MOVL BX, R10
+	SHRL $4, R10
+	ANDL $0x0f0f0f0f, R10
+	MOVL DX, R9
+	SHRL $6, R9
+	ANDL $0x03030303, R9
+	SHLL $4, R9
+	ORL  R9, R10         // scales 12..15
+	ANDL $0x0f0f0f0f, AX
+	MOVL DX, R9
+	ANDL $0x03030303, R9
+	SHLL $4, R9
+	ORL  R9, AX          // scales 0..3
+	ANDL $0x0f0f0f0f, BX
+	MOVL DX, R9
+	SHRL $2, R9
+	ANDL $0x03030303, R9
+	SHLL $4, R9
+	ORL  R9, BX          // scales 4..7
+	SHLQ $32, BX
+	ORQ  BX, AX
+	SHLQ $32, R10
+	ORQ  R10, R8
+	VMOVQ   AX, X1
+	VPINSRQ $1, R8, X1, X1
+	VPSUBB  X11, X1, X1  // scales - 32, signed bytes
+
+	VMOVDQU (SI), Y13
+	VPXOR   Y10, Y13, Y13 // NOT hmask
+	VPXOR   Y3, Y3, Y3
+	VMOVDQU 32(SI), Y5
+	Q3KPART(0, 0, 4, 0)
+	Q3KPART(2, 1, 36, 16)
+	Q3KPART(4, 2, 68, 32)
+	Q3KPART(6, 3, 100, 48)
+	VMOVDQU 64(SI), Y5
+	Q3KPART(0, 4, 132, 64)
+	Q3KPART(2, 5, 164, 80)
+	Q3KPART(4, 6, 196, 96)
+	Q3KPART(6, 7, 228, 112)
+	VCVTDQ2PS Y3, Y3
+
+	VPBROADCASTW 108(SI), X4
+	VCVTPH2PS    X4, Y4
+	VBROADCASTSS (DI), Y6
+	VMULPS       Y6, Y4, Y4
+	VFMADD231PS  Y3, Y4, Y0
+
+	ADDQ $110, SI
+	ADDQ $292, DI
+	DECQ CX
+	JNZ  q3kloop
+
+q3kdone:
+	HSUM8
+	VMOVSS X0, ret+24(FP)
+	VZEROUPPER
+	RET
