@@ -13,7 +13,7 @@ import (
 // Options configure an Engine.
 type Options struct {
 	Threads       int       // worker threads per request; 0 = GOMAXPROCS
-	ContextLength int       // positions per context; 0 = the model's
+	ContextLength int       // positions per context; 0 = the model's, at most model.DefaultContextLength
 	KVType        gguf.Type // KV cache type: gguf.TypeF32 (default) or gguf.TypeF16
 	BatchSize     int       // prefill rows per forward; 0 = 512
 	// Template names the chat template family (see chat.Names); "" detects it from the GGUF's
@@ -73,12 +73,13 @@ func New(f *gguf.File, opts Options) (*Engine, error) {
 			return nil, err
 		}
 	}
-	ctxLen := m.Config.ContextLength
+	// The KV cache of a request is sized for its prompt plus its max tokens, at most ctxLen.
+	ctxLen := min(m.Config.ContextLength, model.DefaultContextLength)
 	if opts.ContextLength > 0 {
 		ctxLen = opts.ContextLength
 	}
 	if ctxLen <= 0 {
-		ctxLen = 4096
+		ctxLen = model.DefaultContextLength
 	}
 	e.be = backend{
 		vocab:     m.Config.Vocab,
