@@ -78,3 +78,18 @@ func BenchmarkMatMulBatch(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPoolRun measures the fixed cost of one parallel job (wake the
+// workers, run empty chunks, wait): decoding runs hundreds per token.
+func BenchmarkPoolRun(b *testing.B) {
+	for _, threads := range []int{1, 2, 4} {
+		b.Run(fmt.Sprintf("t%d", threads), func(b *testing.B) {
+			p := NewPool(threads)
+			defer p.Close()
+			fn := func(lo, hi int) {}
+			for b.Loop() {
+				p.Run(64, fn)
+			}
+		})
+	}
+}

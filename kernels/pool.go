@@ -4,21 +4,29 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/amulet-llm/amulet/gguf"
 )
 
-// Pool is a persistent set of worker goroutines: Threads()-1 workers parked
-// on their own channels plus the calling goroutine. Work is split into
-// contiguous chunks, one per thread. A Pool runs one job at a time: Run and
-// MatMul are not reentrant and must not be called concurrently.
+// Pool is a persistent set of worker goroutines: Threads()-1 workers plus
+// the calling goroutine. Work is split into contiguous chunks, one per
+// thread. Between jobs a worker spins briefly on the job counter (decoding
+// runs hundreds of small jobs per token back to back, and waking a parked
+// thread costs more than a small job), then parks on a condition variable.
+// A Pool runs one job at a time: Run and MatMul are not reentrant and must
+// not be called concurrently.
 type Pool struct {
 	threads int
-	wake    []chan struct{}
-	done    sync.WaitGroup
-	closed  bool
+	gen     atomic.Uint64 // incremented to start a job
+	pending atomic.Int32  // workers still running the current job
+	done    chan struct{} // the last worker of a job sends one token
+	mu      sync.Mutex
+	cond    sync.Cond // signalled (under mu) when gen changes or the pool closes
+	closed  bool      // guarded by mu
+	stopped bool      // Close was called (caller side)
 
-	// The job being run.
+	// The job being run; written by the caller before gen is incremented.
 	kind  jobKind
 	n     int
 	parts int
@@ -38,17 +46,20 @@ const (
 	jobMatMul
 )
 
+// spinChecks is how many times an idle worker polls for the next job
+// before parking (tens of microseconds).
+const spinChecks = 20000
+
 // NewPool starts a pool of `threads` threads (the caller counts as one);
 // threads < 1 means runtime.GOMAXPROCS(0).
 func NewPool(threads int) *Pool {
 	if threads < 1 {
 		threads = runtime.GOMAXPROCS(0)
 	}
-	p := &Pool{threads: threads}
+	p := &Pool{threads: threads, done: make(chan struct{}, 1)}
+	p.cond.L = &p.mu
 	for i := 1; i < threads; i++ {
-		ch := make(chan struct{})
-		p.wake = append(p.wake, ch)
-		go p.worker(i, ch)
+		go p.worker(i)
 	}
 	return p
 }
@@ -58,21 +69,45 @@ func (p *Pool) Threads() int { return p.threads }
 
 // Close stops the workers. Later calls run on the caller alone.
 func (p *Pool) Close() {
-	if p.closed {
+	if p.stopped {
 		return
 	}
+	p.stopped = true
+	p.mu.Lock()
 	p.closed = true
-	for _, ch := range p.wake {
-		close(ch)
-	}
-	p.wake = nil
+	p.cond.Broadcast()
+	p.mu.Unlock()
 	p.threads = 1
 }
 
-func (p *Pool) worker(id int, wake chan struct{}) {
-	for range wake {
+func (p *Pool) worker(id int) {
+	var seen uint64 // gen is 0 when the workers start; never skip a job
+	for {
+		// Spin for the next job, then park.
+		g := p.gen.Load()
+		for i := 0; g == seen && i < spinChecks; i++ {
+			if i%256 == 255 {
+				runtime.Gosched()
+			}
+			g = p.gen.Load()
+		}
+		if g == seen {
+			p.mu.Lock()
+			for p.gen.Load() == seen && !p.closed {
+				p.cond.Wait()
+			}
+			closed := p.closed
+			p.mu.Unlock()
+			if closed && p.gen.Load() == seen {
+				return
+			}
+			g = p.gen.Load()
+		}
+		seen = g
 		p.chunk(id)
-		p.done.Done()
+		if p.pending.Add(-1) == 0 {
+			p.done <- struct{}{}
+		}
 	}
 }
 
@@ -90,19 +125,29 @@ func (p *Pool) Run(n int, fn func(lo, hi int)) {
 }
 
 // run executes the current job over [0,n) on min(threads, n) threads.
+// Every worker takes part in every job (those past `parts` do nothing), so
+// none can miss a generation.
 func (p *Pool) run(kind jobKind, n int) {
 	p.kind, p.n = kind, n
 	p.parts = min(p.threads, n)
-	if p.parts > 1 {
-		p.done.Add(p.parts - 1)
-		for i := 1; i < p.parts; i++ {
-			p.wake[i-1] <- struct{}{}
+	if p.parts == 1 {
+		p.chunk(0)
+		return
+	}
+	p.pending.Store(int32(p.threads - 1))
+	p.gen.Add(1)
+	p.mu.Lock()
+	p.cond.Broadcast()
+	p.mu.Unlock()
+	p.chunk(0)
+	// Spin briefly for the workers, then block; the token is consumed
+	// either way so the next job starts with an empty channel.
+	for i := 0; i < spinChecks && p.pending.Load() != 0; i++ {
+		if i%256 == 255 {
+			runtime.Gosched()
 		}
 	}
-	p.chunk(0)
-	if p.parts > 1 {
-		p.done.Wait()
-	}
+	<-p.done
 }
 
 // chunk runs part `id` of the current job.
