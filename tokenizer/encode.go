@@ -147,6 +147,7 @@ type encoder struct {
 type symbol struct {
 	prev, next int32
 	off, n     int32
+	id         int32 // BPE: the token of the text, -1 if none
 }
 
 // bigram is a candidate merge of symbols left and right (size bytes together). Candidates
@@ -154,6 +155,7 @@ type symbol struct {
 type bigram struct {
 	key         uint64
 	right, size int32
+	id          int32 // BPE: the token of the merged text, -1 if none
 }
 
 func (b bigram) left() int32 { return int32(uint32(b.key)) }
@@ -184,7 +186,7 @@ func (e *encoder) splitChars(s []byte) []symbol {
 		if off+n == len(s) {
 			next = -1
 		}
-		syms = append(syms, symbol{prev: int32(len(syms) - 1), next: next, off: int32(off), n: int32(n)})
+		syms = append(syms, symbol{prev: int32(len(syms) - 1), next: next, off: int32(off), n: int32(n), id: -1})
 		off += n
 	}
 	e.syms = syms
@@ -262,30 +264,45 @@ func (e *encoder) bpe(t *Tokenizer, text string, out []int32) []int32 {
 	start := 0
 	var utf [4]byte
 	for _, n := range segs {
-		word := e.word[:0]
+		word, syms := e.word[:0], e.syms[:0]
 		for _, c := range cpts[start : start+n] {
 			if t.bytes == nil {
 				word = appendCpt(word, c)
 				continue
 			}
+			// One symbol per byte: its character under GPT-2's byte mapping, and its token.
 			for _, b := range appendCpt(utf[:0], c) {
+				off := len(word)
 				word = append(word, t.bytes.enc[b]...)
+				syms = append(syms, symbol{prev: int32(len(syms) - 1), next: int32(len(syms) + 1),
+					off: int32(off), n: int32(len(word) - off), id: t.byteIDs[b]})
 			}
 		}
-		e.word = word
 		start += n
-		out = e.bpeWord(t, word, out)
+		e.word = word
+		if t.bytes == nil {
+			syms = e.splitChars(word)
+			for i := range syms {
+				s := &syms[i]
+				if id, ok := t.ids[string(word[s.off:s.off+s.n])]; ok {
+					s.id = id
+				}
+			}
+		} else if len(syms) > 0 {
+			syms[len(syms)-1].next = -1
+		}
+		e.syms = syms
+		out = e.bpeWord(t, word, syms, out)
 	}
 	return out
 }
 
-func (e *encoder) bpeWord(t *Tokenizer, word []byte, out []int32) []int32 {
+func (e *encoder) bpeWord(t *Tokenizer, word []byte, syms []symbol, out []int32) []int32 {
 	if t.ignoreMerges || t.pre == "gemma4" && allNewlines(word) {
 		if id, ok := t.ids[string(word)]; ok {
 			return append(out, id)
 		}
 	}
-	syms := e.splitChars(word)
 	h := &e.heap
 	h.items = h.items[:0]
 	add := func(l, r int32) {
@@ -293,9 +310,22 @@ func (e *encoder) bpeWord(t *Tokenizer, word []byte, out []int32) []int32 {
 			return
 		}
 		ls, rs := syms[l], syms[r]
+		if ls.id >= 0 && rs.id >= 0 {
+			if m, ok := t.pairs[pairKey(ls.id, rs.id)]; ok {
+				h.push(bigram{key: bpeKey(m.rank, l), right: r, size: ls.n + rs.n, id: m.id})
+			}
+			return
+		}
+		if len(t.merges) == 0 {
+			return
+		}
 		e.key = mergeKey(e.key, word[ls.off:ls.off+ls.n], word[rs.off:rs.off+rs.n])
 		if rank, ok := t.merges[string(e.key)]; ok {
-			h.push(bigram{key: bpeKey(rank, l), right: r, size: ls.n + rs.n})
+			id, ok := t.ids[string(word[ls.off:ls.off+ls.n+rs.n])]
+			if !ok {
+				id = -1
+			}
+			h.push(bigram{key: bpeKey(rank, l), right: r, size: ls.n + rs.n, id: id})
 		}
 	}
 	for i := 1; i < len(syms); i++ {
@@ -309,6 +339,7 @@ func (e *encoder) bpeWord(t *Tokenizer, word []byte, out []int32) []int32 {
 			continue
 		}
 		l.n += r.n
+		l.id = b.id
 		r.n = 0
 		l.next = r.next
 		if r.next >= 0 {
@@ -321,11 +352,12 @@ func (e *encoder) bpeWord(t *Tokenizer, word []byte, out []int32) []int32 {
 		if s.n == 0 {
 			continue
 		}
-		text := word[s.off : s.off+s.n]
-		if id, ok := t.ids[string(text)]; ok {
-			out = append(out, id)
+		if s.id >= 0 {
+			out = append(out, s.id)
 			continue
 		}
+		// Not a token: its bytes one by one, each if it is a token (else dropped, as in llama.cpp).
+		text := word[s.off : s.off+s.n]
 		for i := range text {
 			if t.bytes == nil {
 				if id := t.hexTokens[text[i]]; id >= 0 {

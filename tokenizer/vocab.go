@@ -69,9 +69,11 @@ type Tokenizer struct {
 	scores         []float32
 	attrs          []attr
 	ids            map[string]int32
-	merges         map[string]int32 // mergeKey(left, right) -> rank
-	pieces         []string         // token_to_piece with special tokens as text
-	special        []int32          // control, user-defined and unknown tokens, longest first
+	pairs          map[uint64]pairMerge // merges of two tokens, by pairKey of their ids
+	merges         map[string]int32     // other merges: mergeKey(left, right) -> rank
+	byteIDs        [256]int32           // byte-level BPE: the token of each byte's character
+	pieces         []string             // token_to_piece with special tokens as text
+	special        []int32              // control, user-defined and unknown tokens, longest first
 	splitters      []splitter
 	bytes          *byteTable
 	byteTokens     [256]int32 // SPM byte fallback: <0xXX> (else the byte itself) tokens; -1 if absent
@@ -86,6 +88,45 @@ type Tokenizer struct {
 	ignoreMerges   bool
 	chatTemplate   string
 	maxTokenLen    int
+}
+
+// pairMerge is a merge of two tokens: its rank and the id of the merged text (-1 if that is
+// not a token).
+type pairMerge struct{ rank, id int32 }
+
+func pairKey(left, right int32) uint64 { return uint64(uint32(left))<<32 | uint64(uint32(right)) }
+
+// buildMerges indexes tokenizer.ggml.merges. llama.cpp looks merges up by the texts of the two
+// sides; when both are tokens (always, in practice) the pair of ids says the same thing and is
+// cheaper to look up. The first of duplicate merges counts, as in llama.cpp.
+func (t *Tokenizer) buildMerges(merges []string) {
+	t.pairs = make(map[uint64]pairMerge, len(merges))
+	t.merges = map[string]int32{}
+	var kb []byte
+	for i, w := range merges {
+		// llama.cpp splits at the first space after the first byte.
+		var left, right string
+		if p := strings.IndexByte(w[min(1, len(w)):], ' '); p >= 0 {
+			left, right = w[:p+1], w[p+2:]
+		}
+		l, lok := t.ids[left]
+		r, rok := t.ids[right]
+		if lok && rok {
+			k := pairKey(l, r)
+			if _, dup := t.pairs[k]; !dup {
+				id, ok := t.ids[left+right]
+				if !ok {
+					id = -1
+				}
+				t.pairs[k] = pairMerge{int32(i), id}
+			}
+			continue
+		}
+		kb = mergeKey(kb, []byte(left), []byte(right))
+		if _, dup := t.merges[string(kb)]; !dup {
+			t.merges[string(kb)] = int32(i)
+		}
+	}
 }
 
 // mergeKey is the map key of the merge (left, right): the length of left, then both texts.
@@ -131,19 +172,7 @@ func newTokenizer(m *metadata) (*Tokenizer, error) {
 		if !cfg.rawBytes {
 			t.bytes = newByteTable()
 		}
-		t.merges = make(map[string]int32, len(m.merges))
-		var kb []byte
-		for i, w := range m.merges {
-			// llama.cpp splits at the first space after the first byte.
-			var left, right string
-			if p := strings.IndexByte(w[min(1, len(w)):], ' '); p >= 0 {
-				left, right = w[:p+1], w[p+2:]
-			}
-			kb = mergeKey(kb, []byte(left), []byte(right))
-			if _, dup := t.merges[string(kb)]; !dup {
-				t.merges[string(kb)] = int32(i)
-			}
-		}
+
 	case "":
 		return nil, fmt.Errorf("tokenizer: tokenizer.ggml.model is missing")
 	default:
@@ -178,8 +207,16 @@ func newTokenizer(m *metadata) (*Tokenizer, error) {
 			t.attrs[i] = attrFromType(m.types[i])
 		}
 	}
+	if t.kind == kindBPE {
+		t.buildMerges(m.merges)
+	}
 	for b := range t.byteTokens {
-		t.byteTokens[b], t.hexTokens[b] = -1, -1
+		t.byteTokens[b], t.hexTokens[b], t.byteIDs[b] = -1, -1, -1
+		if t.bytes != nil {
+			if id, ok := t.ids[t.bytes.enc[b]]; ok {
+				t.byteIDs[b] = id
+			}
+		}
 		if id, ok := t.ids[fmt.Sprintf("<0x%02X>", b)]; ok {
 			t.byteTokens[b], t.hexTokens[b] = id, id
 		} else if id, ok := t.ids[string([]byte{byte(b)})]; ok {
