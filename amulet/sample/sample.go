@@ -198,28 +198,11 @@ func (s *Sampler) Choose(z []float32) int32 {
 		selectTop(ids, z, k)
 		ids = ids[:k]
 	}
-	if (s.p.TopP > 0 && s.p.TopP < 1) || s.p.MinP > 0 {
-		sortDesc(ids, z)
-		probs := s.softmax(ids, z, 1)
-		if s.p.TopP > 0 && s.p.TopP < 1 {
-			cum, keep := 0.0, len(ids)
-			for i, p := range probs {
-				cum += p
-				if cum >= s.p.TopP {
-					keep = i + 1
-					break
-				}
-			}
-			ids = ids[:keep]
-		}
-		if s.p.MinP > 0 {
-			min := s.p.MinP * probs[0]
-			keep := 1
-			for keep < len(ids) && probs[keep] >= min {
-				keep++
-			}
-			ids = ids[:keep]
-		}
+	if s.p.TopP > 0 && s.p.TopP < 1 {
+		ids = s.nucleus(ids, z)
+	}
+	if s.p.MinP > 0 {
+		ids = s.minP(ids, z)
 	}
 	probs := s.softmax(ids, z, s.p.Temperature)
 	u := s.rng.Float64()
@@ -231,6 +214,60 @@ func (s *Sampler) Choose(z []float32) int32 {
 		}
 	}
 	return ids[len(ids)-1]
+}
+
+// maxScore is the largest z over ids, in float64.
+func maxScore(ids []int32, z []float32) float64 {
+	m := math.Inf(-1)
+	for _, id := range ids {
+		if v := float64(z[id]); v > m {
+			m = v
+		}
+	}
+	return m
+}
+
+// nucleus keeps the smallest best-first prefix of ids whose probability (at temperature 1,
+// normalised over all of ids) reaches TopP. It sorts only as many of the best tokens as the
+// nucleus needs: the top 64, then 4 times more while the mass is short.
+func (s *Sampler) nucleus(ids []int32, z []float32) []int32 {
+	m := maxScore(ids, z)
+	total := 0.0
+	for _, id := range ids {
+		total += math.Exp(float64(z[id]) - m)
+	}
+	k := min(len(ids), 64)
+	for {
+		if k < len(ids) {
+			selectTop(ids, z, k)
+		}
+		sortDesc(ids[:k], z)
+		cum := 0.0
+		for i, id := range ids[:k] {
+			cum += math.Exp(float64(z[id])-m) / total
+			if cum >= s.p.TopP {
+				return ids[:i+1]
+			}
+		}
+		if k == len(ids) {
+			return ids
+		}
+		k = min(4*k, len(ids))
+	}
+}
+
+// minP keeps the tokens whose probability is at least MinP times the best one's: z >= max +
+// log(MinP). The order of ids is kept.
+func (s *Sampler) minP(ids []int32, z []float32) []int32 {
+	thr := maxScore(ids, z) + math.Log(s.p.MinP)
+	keep := 0
+	for _, id := range ids {
+		if float64(z[id]) >= thr {
+			ids[keep] = id
+			keep++
+		}
+	}
+	return ids[:keep]
 }
 
 // softmax of z[ids]/temp into s.probs[:len(ids)], in float64.

@@ -204,3 +204,41 @@ func TestPickNoAlloc(t *testing.T) {
 		t.Fatalf("Pick allocates %v times per token", n)
 	}
 }
+
+// The growing partial sort finds the same nucleus as sorting everything, for peaked and flat
+// distributions (where the nucleus holds thousands of tokens).
+func TestNucleusMatchesFullSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for trial := range 30 {
+		n := 100 + rng.IntN(5000)
+		scale := []float64{0.01, 0.5, 3}[trial%3]
+		z := make([]float32, n)
+		for i := range z {
+			z[i] = float32(rng.NormFloat64() * scale)
+		}
+		topP := 0.05 + 0.9*rng.Float64()
+		want := refOrder(z)
+		m := float64(z[want[0]])
+		total := 0.0
+		for _, v := range z {
+			total += math.Exp(float64(v) - m)
+		}
+		cum, keep := 0.0, n
+		for i, id := range want {
+			cum += math.Exp(float64(z[id])-m) / total
+			if cum >= topP {
+				keep = i + 1
+				break
+			}
+		}
+		s, _ := New(n, Params{Temperature: 1, TopP: topP}, 1)
+		ids := make([]int32, n)
+		for i := range ids {
+			ids[i] = int32(i)
+		}
+		got := s.nucleus(ids, z)
+		if !slices.Equal(got, want[:keep]) {
+			t.Fatalf("trial %d (n=%d scale %v top-p %.3f): nucleus of %d tokens, want %d", trial, n, scale, topP, len(got), keep)
+		}
+	}
+}
