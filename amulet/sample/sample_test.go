@@ -242,3 +242,31 @@ func TestNucleusMatchesFullSort(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkPick is one token's sampling over a 32000-token vocabulary, per chain.
+func BenchmarkPick(b *testing.B) {
+	const V = 32000
+	rng := rand.New(rand.NewPCG(1, 2))
+	z := make([]float32, V)
+	for i := range z {
+		z[i] = float32(rng.NormFloat64() * 3)
+	}
+	for _, c := range []struct {
+		name string
+		p    Params
+	}{
+		{"greedy", Params{}},
+		{"default-chain", Params{Temperature: 0.8, TopK: 40, TopP: 0.95, MinP: 0.05}},
+		{"top-p-only", Params{Temperature: 1, TopP: 0.9}},
+		{"temperature-only", Params{Temperature: 1}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			s, _ := New(V, c.p, 1)
+			buf := make([]float32, V)
+			for b.Loop() {
+				copy(buf, z)
+				s.Pick(buf)
+			}
+		})
+	}
+}
