@@ -1,6 +1,6 @@
 package kernels
 
-// init replaces the portable kernels of the dispatch table (dispatch.go) with
+// init replaces the portable kernels and activation quantizers of the dispatch table (dispatch.go) with
 // assembly versions the CPU supports: AVX2+FMA+F16C for every kernel written
 // in assembly, and the 256-bit AVX-512 VNNI forms (VPDPBUSD) of the Q8_0 and
 // Q4_0 dots where the CPU has them. Entries without an assembly version keep
@@ -22,6 +22,9 @@ func init() {
 	dotQ4_1 = dotQ4_1Asm
 	dotQ5_0 = dotQ5_0Asm
 	dotQ5_1 = dotQ5_1Asm
+	quantizeRowQ8_0 = quantizeRowQ8_0Asm
+	quantizeRowQ8_1 = quantizeRowQ8_1Asm
+	quantizeRowQ8_K = quantizeRowQ8_KAsm
 	if x86HasVNNI() {
 		dotQ8_0 = dotQ8_0AsmVNNI
 		dotQ4_0 = dotQ4_0AsmVNNI

@@ -117,3 +117,4 @@ func BenchmarkDot(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) { floatRows(b, c.size, c.dot) })
 	}
 }
+
