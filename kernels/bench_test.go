@@ -93,3 +93,21 @@ func BenchmarkPoolRun(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkQuantizeRow measures the activation quantizers on a 2048 row
+// (run once per MatMul call and batch row).
+func BenchmarkQuantizeRow(b *testing.B) {
+	x := gaussian(newRand(3), 2048, 1)
+	dst := make([]byte, 2048/256*q8KSize)
+	for _, c := range []struct {
+		name string
+		fn   func([]byte, []float32)
+	}{{"Q8_0", quantizeRowQ8_0}, {"Q8_1", quantizeRowQ8_1}, {"Q8_K", quantizeRowQ8_K}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(4 * 2048)
+			for b.Loop() {
+				c.fn(dst, x)
+			}
+		})
+	}
+}

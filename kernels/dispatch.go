@@ -23,7 +23,7 @@ var (
 	dotQ6_K func(n int, w, x []byte) float32 = dotQ6_KRef // x: Q8_K
 
 	// Activation quantizers (len(x) a multiple of the block size).
-	quantizeRowQ8_0 func(dst []byte, x []float32) = quantizeRowQ8_0Ref
-	quantizeRowQ8_1 func(dst []byte, x []float32) = quantizeRowQ8_1Ref
-	quantizeRowQ8_K func(dst []byte, x []float32) = quantizeRowQ8_KRef
+	quantizeRowQ8_0 func(dst []byte, x []float32) = quantizeRowQ8_0Go
+	quantizeRowQ8_1 func(dst []byte, x []float32) = quantizeRowQ8_1Go
+	quantizeRowQ8_K func(dst []byte, x []float32) = quantizeRowQ8_KGo
 )

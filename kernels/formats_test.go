@@ -354,3 +354,40 @@ func TestActivationQuantizers(t *testing.T) {
 		}
 	}
 }
+
+// TestPortableQuantizersMatchRef checks the portable Go activation
+// quantizers byte for byte against the references (the dispatched ones may
+// be assembly on this machine).
+func TestPortableQuantizersMatchRef(t *testing.T) {
+	r := newRand(6)
+	for _, c := range []struct {
+		name      string
+		fn, ref   func([]byte, []float32)
+		blockSize int
+		size      int
+	}{
+		{"Q8_0", quantizeRowQ8_0Go, quantizeRowQ8_0Ref, 32, q8_0Size},
+		{"Q8_1", quantizeRowQ8_1Go, quantizeRowQ8_1Ref, 32, q8_1Size},
+		{"Q8_K", quantizeRowQ8_KGo, quantizeRowQ8_KRef, 256, q8KSize},
+	} {
+		for trial := 0; trial < 200; trial++ {
+			nb := 1 + r.IntN(9)
+			x := gaussian(r, nb*c.blockSize, math.Exp(r.NormFloat64()*3))
+			switch trial % 5 {
+			case 1:
+				clear(x[:c.blockSize])
+			case 2: // exact halves after scaling: ties must round to even
+				for i := range x {
+					x[i] = float32(r.IntN(255)-127) / 2
+				}
+				x[0] = 127 / 2.0
+			}
+			got, want := make([]byte, nb*c.size), make([]byte, nb*c.size)
+			c.fn(got, x)
+			c.ref(want, x)
+			if !bytes.Equal(got, want) {
+				t.Fatalf("quantizeRow%sGo differs from its reference (trial %d)", c.name, trial)
+			}
+		}
+	}
+}
