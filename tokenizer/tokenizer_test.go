@@ -145,3 +145,22 @@ func TestAccessors(t *testing.T) {
 		t.Errorf("llama-bpe Encode(hi, addSpecial) = %v", got)
 	}
 }
+
+// TestEveryByte encodes each byte 0x80-0xFF alone (invalid UTF-8; the bytes below 0x80 are in
+// the golden cases). SentencePiece falls back to the byte token (<0xXX> is id b+3 in
+// llama-spm) after the prefix space; byte-level BPE reads the byte as U+FFFD, whose tokens the
+// golden "invalid:" cases check against llama.cpp.
+func TestEveryByte(t *testing.T) {
+	spm := loadVocab(t, "llama-spm")
+	bpe := loadVocab(t, "llama-bpe")
+	replacement := bpe.Encode("\ufffd", false, false)
+	for b := 0x80; b <= 0xff; b++ {
+		s := string([]byte{byte(b)})
+		if got, want := spm.Encode(s, false, false), []int32{29871, int32(b + 3)}; !slices.Equal(got, want) {
+			t.Errorf("llama-spm Encode(%q) = %v, want %v", s, got, want)
+		}
+		if got := bpe.Encode(s, false, false); !slices.Equal(got, replacement) {
+			t.Errorf("llama-bpe Encode(%q) = %v, want %v (U+FFFD)", s, got, replacement)
+		}
+	}
+}
