@@ -22,6 +22,11 @@ var (
 	dotQ5_K func(n int, w, x []byte) float32 = dotQ5_KRef // x: Q8_K
 	dotQ6_K func(n int, w, x []byte) float32 = dotQ6_KRef // x: Q8_K
 
+	// Attention's weighted sum of values: dst[i] += a * x[i] (len(x) == len(dst)),
+	// x in float32 or binary16.
+	axpyF32 func(dst []float32, a float32, x []float32) = axpyF32Go
+	axpyF16 func(dst []float32, a float32, x []uint16)  = axpyF16Go
+
 	// Activation quantizers (len(x) a multiple of the block size).
 	quantizeRowQ8_0 func(dst []byte, x []float32) = quantizeRowQ8_0Go
 	quantizeRowQ8_1 func(dst []byte, x []float32) = quantizeRowQ8_1Go

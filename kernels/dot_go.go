@@ -63,3 +63,36 @@ func dotBF16Go(w, x []uint16) float32 {
 	}
 	return (s0 + s1) + (s2 + s3)
 }
+
+// axpyF32Go adds a*x to dst element-wise (float32 products, no fusion).
+func axpyF32Go(dst []float32, a float32, x []float32) {
+	x = x[:len(dst)]
+	i := 0
+	for ; i+4 <= len(dst); i += 4 {
+		d, xx := dst[i:i+4:i+4], x[i:i+4:i+4]
+		d[0] += float32(a * xx[0])
+		d[1] += float32(a * xx[1])
+		d[2] += float32(a * xx[2])
+		d[3] += float32(a * xx[3])
+	}
+	for ; i < len(dst); i++ {
+		dst[i] += float32(a * x[i])
+	}
+}
+
+// axpyF16Go adds a*x to dst element-wise, x in binary16.
+func axpyF16Go(dst []float32, a float32, x []uint16) {
+	x = x[:len(dst)]
+	t := f16Table
+	i := 0
+	for ; i+4 <= len(dst); i += 4 {
+		d, xx := dst[i:i+4:i+4], x[i:i+4:i+4]
+		d[0] += float32(a * t[xx[0]])
+		d[1] += float32(a * t[xx[1]])
+		d[2] += float32(a * t[xx[2]])
+		d[3] += float32(a * t[xx[3]])
+	}
+	for ; i < len(dst); i++ {
+		dst[i] += float32(a * t[x[i]])
+	}
+}

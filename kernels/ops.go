@@ -1,6 +1,9 @@
 package kernels
 
-import "math"
+import (
+	"math"
+	"unsafe"
+)
 
 // expf is float32 exp, correctly rounded in practice (float64 exp rounded once).
 func expf(x float32) float32 { return float32(math.Exp(float64(x))) }
@@ -191,10 +194,7 @@ func AttentionF32(out, q, keys, values []float32, n, nHead, nKVHead, headDim int
 		o := out[h*headDim : (h+1)*headDim]
 		clear(o)
 		for t, pt := range p {
-			v := values[t*kvDim+kvOff : t*kvDim+kvOff+headDim]
-			for d, vd := range v {
-				o[d] += pt * vd
-			}
+			axpyF32(o, pt, values[t*kvDim+kvOff:t*kvDim+kvOff+headDim])
 		}
 	}
 }
@@ -206,35 +206,47 @@ const maxStackHeadDim = 512
 // Like llama.cpp without flash attention, the query is rounded to F16 for
 // the q·k products and the probabilities to F16 for the weighted sum of
 // values; products and sums are float32.
+//
+// scratch needs n floats; with n + (headDim+1)/2 the extra space holds the
+// F16 query so the dispatched (assembly) F16 dot can be used.
 func AttentionF16(out, q []float32, keys, values []uint16, n, nHead, nKVHead, headDim int, scale float32, scratch []float32) {
 	kvDim := nKVHead * headDim
 	group := nHead / nKVHead
 	p := scratch[:n]
+	var q16 []uint16 // F16 query in scratch, when there is room
+	if extra := scratch[n:]; len(extra) >= (headDim+1)/2 && headDim > 0 {
+		q16 = unsafe.Slice((*uint16)(unsafe.Pointer(unsafe.SliceData(extra))), headDim)
+	}
 	var qbuf [maxStackHeadDim]float32
-	var qh []float32
-	if headDim <= maxStackHeadDim {
-		qh = qbuf[:headDim]
-	} else {
-		qh = make([]float32, headDim)
+	var qh []float32 // F16-rounded query as float32, otherwise
+	if q16 == nil {
+		if headDim <= maxStackHeadDim {
+			qh = qbuf[:headDim]
+		} else {
+			qh = make([]float32, headDim)
+		}
 	}
 	for h := 0; h < nHead; h++ {
 		kvOff := (h / group) * headDim
-		for i, v := range q[h*headDim : (h+1)*headDim] {
-			qh[i] = roundF16(v)
-		}
-		for t := 0; t < n; t++ {
-			k := keys[t*kvDim+kvOff : t*kvDim+kvOff+headDim]
-			p[t] = dotF16F32(k, qh) * scale
+		qs := q[h*headDim : (h+1)*headDim]
+		if q16 != nil {
+			F32ToF16(q16, qs)
+			for t := 0; t < n; t++ {
+				p[t] = dotF16(keys[t*kvDim+kvOff:t*kvDim+kvOff+headDim], q16) * scale
+			}
+		} else {
+			for i, v := range qs {
+				qh[i] = roundF16(v)
+			}
+			for t := 0; t < n; t++ {
+				p[t] = dotF16F32(keys[t*kvDim+kvOff:t*kvDim+kvOff+headDim], qh) * scale
+			}
 		}
 		Softmax(p)
 		o := out[h*headDim : (h+1)*headDim]
 		clear(o)
 		for t, pt := range p {
-			pt = roundF16(pt)
-			v := values[t*kvDim+kvOff : t*kvDim+kvOff+headDim]
-			for d, vd := range v {
-				o[d] += pt * f16Table[vd]
-			}
+			axpyF16(o, roundF16(pt), values[t*kvDim+kvOff:t*kvDim+kvOff+headDim])
 		}
 	}
 }

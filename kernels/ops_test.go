@@ -215,11 +215,13 @@ func TestAttention(t *testing.T) {
 		for i, x := range q {
 			qr[i] = roundF16(x)
 		}
-		AttentionF16(out, q, k16, v16, n, nHead, nKV, hd, scale, scratch)
 		want = attentionWant(qr, kr, vr, n, nHead, nKV, hd, float64(scale))
-		for i, w := range want {
-			if !closeTo(out[i], w, 2e-3) {
-				t.Fatalf("F16 n %d: out[%d] = %g, want %g", n, i, out[i], w)
+		for _, extra := range []int{0, hd / 2} { // without / with room for the F16 query
+			AttentionF16(out, q, k16, v16, n, nHead, nKV, hd, scale, make([]float32, n+extra))
+			for i, w := range want {
+				if !closeTo(out[i], w, 2e-3) {
+					t.Fatalf("F16 n %d scratch +%d: out[%d] = %g, want %g", n, extra, i, out[i], w)
+				}
 			}
 		}
 	}
@@ -230,14 +232,47 @@ func TestAttentionAllocs(t *testing.T) {
 	const n, nHead, nKV, hd = 16, 4, 2, 64
 	q, k, v := gaussian(r, nHead*hd, 1), gaussian(r, n*nKV*hd, 1), gaussian(r, n*nKV*hd, 1)
 	k16, v16 := make([]uint16, len(k)), make([]uint16, len(v))
-	out, scratch := make([]float32, nHead*hd), make([]float32, n)
+	out, scratch, scratch2 := make([]float32, nHead*hd), make([]float32, n), make([]float32, n+hd/2)
 	rope := NewRoPE(hd, 10000, RoPEScaling{})
 	if a := testing.AllocsPerRun(10, func() {
 		AttentionF32(out, q, k, v, n, nHead, nKV, hd, 0.125, scratch)
 		AttentionF16(out, q, k16, v16, n, nHead, nKV, hd, 0.125, scratch)
+		AttentionF16(out, q, k16, v16, n, nHead, nKV, hd, 0.125, scratch2)
 		rope.Apply(q, nHead, hd, 7, false)
 		RMSNorm(out, out, q, 1e-5)
 	}); a != 0 {
 		t.Errorf("attention/rope/rmsnorm allocate %.1f times per call", a)
+	}
+}
+
+// TestAxpy checks the dispatched axpy kernels against a plain loop.
+func TestAxpy(t *testing.T) {
+	r := newRand(26)
+	for n := 0; n <= 200; n += 1 + n/4 {
+		x := gaussian(r, n, 1)
+		x16 := make([]uint16, n)
+		F32ToF16(x16, x)
+		a := float32(r.NormFloat64())
+		for name, fn := range map[string]func([]float32){
+			"axpyF32": func(d []float32) { axpyF32(d, a, x) }, "axpyF32Go": func(d []float32) { axpyF32Go(d, a, x) },
+			"axpyF16": func(d []float32) { axpyF16(d, a, x16) }, "axpyF16Go": func(d []float32) { axpyF16Go(d, a, x16) },
+		} {
+			dst := gaussian(newRand(uint64(n)), n, 1)
+			want := append([]float32(nil), dst...)
+			for i := range want {
+				xv := x[i]
+				if name[4:7] == "F16" {
+					xv = fp16ToFP32(x16[i])
+				}
+				want[i] += a * xv
+			}
+			fn(dst)
+			for i := range dst {
+				// An FMA form may round once instead of twice.
+				if !closeTo(dst[i], float64(want[i]), 1e-6*math.Abs(float64(want[i]))+1e-6*math.Abs(float64(a*x[i]))+1e-30) {
+					t.Fatalf("%s n=%d [%d] = %g, want %g", name, n, i, dst[i], want[i])
+				}
+			}
+		}
 	}
 }
