@@ -2,6 +2,7 @@ package amulet
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -392,5 +393,28 @@ func TestGenerateNoAllocPerToken(t *testing.T) {
 	short, long := allocs(20), allocs(220)
 	if perToken := (long - short) / 200; perToken > 0.05 {
 		t.Fatalf("%.1f allocations for 20 tokens, %.1f for 220: %.3f per token", short, long, perToken)
+	}
+}
+
+// A request body decodes into Request field by field (the server case).
+func TestRequestJSON(t *testing.T) {
+	body := `{"messages":[{"role":"user","content":"Hi"}],"system":"Be kind.",
+		"preferences":[{"text":"concise"},{"text":"formal","weight":-0.5}],
+		"method":"amulet","params":{"k":0,"alpha":1.5},
+		"sampling":{"temperature":0.7,"top_p":0.9,"logit_bias":{"5":-100}},
+		"seed":3,"max_tokens":5,"stop":["\n"],"logprobs":2}`
+	var req Request
+	dec := json.NewDecoder(strings.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		t.Fatal(err)
+	}
+	if req.Params.K == nil || *req.Params.K != 0 || req.Params.Alpha != 1.5 || req.Preferences[1].Weight != -0.5 ||
+		req.Sampling.LogitBias[5] != -100 || req.Sampling.TopP != 0.9 || req.Seed != 3 || req.Logprobs != 2 ||
+		req.Messages[0].Content != "Hi" || req.Method != MethodAmulet || req.Stop[0] != "\n" {
+		t.Fatalf("decoded %+v", req)
+	}
+	if err := req.validate(); err != nil {
+		t.Fatal(err)
 	}
 }
