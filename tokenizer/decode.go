@@ -210,19 +210,22 @@ func (d *StreamDecoder) Flush() string {
 }
 
 // readyLen returns how many pending bytes can be returned now. Without space clean-up that is
-// all bytes up to an incomplete UTF-8 sequence at the end. With clean-up, whose rules only
-// look at a few bytes around spaces and apostrophes, the cut must also fall where the two
-// bytes before it and the one after it are neither, so that cleaning the two sides apart
-// gives the same text as cleaning them together.
+// all bytes up to an incomplete UTF-8 sequence at the end. With clean-up, the text must be cut
+// where cleaning the two sides apart gives the same as cleaning them together. The clean-up
+// rules remove a space before . , ! ? or an apostrophe (" 's", " ' ", ...), looking at most
+// two bytes past an apostrophe; so a cut is safe after a byte that is neither a space nor an
+// apostrophe, if the byte before that is not an apostrophe.
 func (d *StreamDecoder) readyLen() int {
 	p := d.pending
 	k := len(p) - incompleteTail(p)
 	if !d.t.cleanSpaces {
 		return k
 	}
-	risky := func(b byte) bool { return b == ' ' || b == '\'' }
-	for ; k >= 2; k-- {
-		if k < len(p) && !risky(p[k]) && !risky(p[k-1]) && !risky(p[k-2]) && p[k]&0xc0 != 0x80 {
+	for ; k >= 1; k-- {
+		if c := p[k-1]; c == ' ' || c == '\'' || k >= 2 && p[k-2] == '\'' {
+			continue
+		}
+		if k == len(p) || p[k]&0xc0 != 0x80 {
 			return k
 		}
 	}

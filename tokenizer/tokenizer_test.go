@@ -2,6 +2,7 @@ package tokenizer
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"slices"
 	"sort"
 	"strings"
@@ -109,17 +110,28 @@ func TestStreamDecoderCleanSpaces(t *testing.T) {
 	if !tok.cleanSpaces {
 		t.Fatal("llama-bpe should clean up spaces")
 	}
-	text := "Hello , world ! It 's a ' quoted ' word . They 're here , aren 't they ? I 'm sure 've ' s"
-	ids := tok.Encode(text, false, false)
-	want := tok.Decode(ids, false)
-	d := tok.NewStreamDecoder(false)
-	var got strings.Builder
-	for _, id := range ids {
-		got.WriteString(d.Add(id))
-	}
-	got.WriteString(d.Flush())
-	if got.String() != want {
-		t.Errorf("stream = %q\nDecode = %q", got.String(), want)
+	for _, text := range []string{
+		"Hello , world ! It 's a ' quoted ' word . They 're here , aren 't they ? I 'm sure 've ' s",
+		"1 2 3 , 4 ' 5 ' 6 's 7 're x ' y 'm z 've . ' ' ' , ,",
+		"' 're 've ' s 'm 'd ' t ? ! . , 'll",
+	} {
+		ids := tok.Encode(text, false, false)
+		want := tok.Decode(ids, false)
+		d := tok.NewStreamDecoder(false)
+		var got strings.Builder
+		early := 0
+		for _, id := range ids {
+			s := d.Add(id)
+			early += len(s)
+			got.WriteString(s)
+		}
+		got.WriteString(d.Flush())
+		if got.String() != want {
+			t.Errorf("stream = %q\nDecode = %q", got.String(), want)
+		}
+		if early < len(want)/2 {
+			t.Errorf("%q: only %d of %d bytes streamed before Flush", text, early, len(want))
+		}
 	}
 }
 
@@ -161,6 +173,32 @@ func TestEveryByte(t *testing.T) {
 		}
 		if got := bpe.Encode(s, false, false); !slices.Equal(got, replacement) {
 			t.Errorf("llama-bpe Encode(%q) = %v, want %v (U+FFFD)", s, got, replacement)
+		}
+	}
+}
+
+// TestStreamDecoderCleanSpacesRandom streams random sequences of the tokens that the space
+// clean-up reacts to and compares with Decode of the whole sequence.
+func TestStreamDecoderCleanSpacesRandom(t *testing.T) {
+	tok := loadVocab(t, "llama-bpe")
+	var alphabet []int32
+	for _, s := range []string{" ", "'", "s", "re", "ve", "m", "t", "ll", "d", ",", ".", "?", "!", "x", " '", " ,", "Ġ'", "é"} {
+		alphabet = append(alphabet, tok.Encode(s, false, false)...)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 5000 {
+		ids := make([]int32, 1+r.IntN(12))
+		for i := range ids {
+			ids[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		d := tok.NewStreamDecoder(false)
+		var got strings.Builder
+		for _, id := range ids {
+			got.WriteString(d.Add(id))
+		}
+		got.WriteString(d.Flush())
+		if want := tok.Decode(ids, false); got.String() != want {
+			t.Fatalf("ids %v: stream %q, Decode %q", ids, got.String(), want)
 		}
 	}
 }
