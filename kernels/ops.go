@@ -40,7 +40,7 @@ type RoPEScaling struct {
 	// FreqFactors, when set, gives the divisor of each of the dims/2
 	// frequencies directly (a GGUF "rope_freqs.weight" tensor, which is how
 	// llama.cpp applies llama3 scaling); it takes precedence over the
-	// llama3 computation.
+	// llama3 computation and combines with "linear" scaling.
 	FreqFactors []float32
 }
 
@@ -61,13 +61,16 @@ func NewRoPE(dims int, base float64, scaling RoPEScaling) *RoPE {
 		thetaScale: float32(math.Pow(float64(float32(base)), float64(float32(-2)/float32(dims)))),
 		freqScale:  1,
 	}
+	// As ggml, frequency factors and the linear scale combine:
+	// angle = pos * base^(-2i/dims) / factor_i * freqScale.
 	switch {
 	case scaling.FreqFactors != nil:
 		r.factors = append([]float32(nil), scaling.FreqFactors...)
-	case scaling.Type == "linear" && scaling.Factor > 0:
-		r.freqScale = float32(1 / scaling.Factor)
 	case scaling.Type == "llama3":
 		r.factors = llama3Factors(dims, base, scaling)
+	}
+	if scaling.Type == "linear" && scaling.Factor > 0 {
+		r.freqScale = float32(1 / scaling.Factor)
 	}
 	return r
 }

@@ -120,6 +120,7 @@ func TestRoPE(t *testing.T) {
 		{32, false, RoPEScaling{}, 1}, // partial rotation: the rest is untouched
 		{64, false, RoPEScaling{Type: "linear", Factor: 4}, 4},
 		{64, true, RoPEScaling{Type: "llama3", Factor: 8, LowFreqFactor: 1, HighFreqFactor: 4, OrigContext: 64}, 1},
+		{64, false, RoPEScaling{Type: "linear", Factor: 2, FreqFactors: llama3Factors(64, 10000, RoPEScaling{OrigContext: 64})}, 2},
 	} {
 		rope := NewRoPE(c.dims, 10000, c.scaling)
 		for _, pos := range []int{0, 1, 17, 200} {
