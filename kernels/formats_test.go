@@ -391,3 +391,47 @@ func TestPortableQuantizersMatchRef(t *testing.T) {
 		}
 	}
 }
+
+// FuzzQuantize quantizes arbitrary float32 values (NaN, Inf, huge, tiny)
+// with every reference quantizer: it must not panic, and blocks of finite
+// values of moderate size must decode within a few quantization steps.
+func FuzzQuantize(f *testing.F) {
+	f.Add(uint8(0), []byte{0, 0, 0x80, 0x7f, 0, 0, 0xc0, 0x7f})
+	f.Add(uint8(9), []byte{1, 2, 3, 4, 5, 6, 7, 8})
+	f.Fuzz(func(t *testing.T, which uint8, raw []byte) {
+		types := append([]gguf.Type{gguf.TypeQ8_1, gguf.TypeQ8_K}, weightTypes...)
+		typ := types[int(which)%len(types)]
+		fm, _ := formatOf(typ)
+		x := make([]float32, fm.blockSize*max(1, (len(raw)/4+fm.blockSize-1)/fm.blockSize))
+		moderate := true
+		for i := 0; i+4 <= len(raw); i += 4 {
+			x[i/4] = math.Float32frombits(binary.LittleEndian.Uint32(raw[i:]))
+			if a := math.Abs(float64(x[i/4])); !(a < 1e4) || (a != 0 && a < 1e-4) {
+				moderate = false
+			}
+		}
+		q := make([]byte, fm.rowBytes(len(x)))
+		if err := Quantize(q, typ, x); err != nil {
+			t.Fatal(err)
+		}
+		y := make([]float32, len(x))
+		if err := Dequantize(y, typ, q); err != nil {
+			t.Fatal(err)
+		}
+		if !moderate || typ == gguf.TypeF32 {
+			return
+		}
+		for b := 0; b < len(x)/fm.blockSize; b++ {
+			var amax float64
+			for _, v := range x[b*fm.blockSize : (b+1)*fm.blockSize] {
+				amax = math.Max(amax, math.Abs(float64(v)))
+			}
+			for i := b * fm.blockSize; i < (b+1)*fm.blockSize; i++ {
+				// Even 2-bit levels stay within the block's range.
+				if d := math.Abs(float64(y[i]) - float64(x[i])); !(d <= 1.1*amax+1e-6) {
+					t.Fatalf("%s: element %d = %g decodes to %g (block amax %g)", typ, i, x[i], y[i], amax)
+				}
+			}
+		}
+	})
+}
