@@ -25,8 +25,20 @@ func init() {
 	quantizeRowQ8_0 = quantizeRowQ8_0Asm
 	quantizeRowQ8_1 = quantizeRowQ8_1Asm
 	quantizeRowQ8_K = quantizeRowQ8_KAsm
+	dotQ8_0x4 = dotQ8_0x4Asm
+	dotQ4_0x4 = dotQ4_0x4Asm
 	if x86HasVNNI() {
 		dotQ8_0 = dotQ8_0AsmVNNI
 		dotQ4_0 = dotQ4_0AsmVNNI
+		dotQ8_0x4 = dotQ8_0x4AsmVNNI
+		dotQ4_0x4 = dotQ4_0x4AsmVNNI
 	}
 }
+
+// Four-row dots (see /work/brief/ASM-NOTES.md): out[r] = dot of n elements
+// of row r (w[r*rowBytes:]) with the Q8_0 activation row x, for r = 0..3.
+// nil where the CPU has no version (callers fall back to the one-row dot).
+var (
+	dotQ8_0x4 func(n int, w []byte, rowBytes int, x []byte, out []float32)
+	dotQ4_0x4 func(n int, w []byte, rowBytes int, x []byte, out []float32)
+)

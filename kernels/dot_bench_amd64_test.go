@@ -118,3 +118,29 @@ func BenchmarkDot(b *testing.B) {
 	}
 }
 
+
+// BenchmarkDotX4: the four-row kernels against four calls of the one-row
+// dispatched dot, over the same 2048x2048 matrix.
+func BenchmarkDotX4(b *testing.B) {
+	for _, c := range []struct {
+		t  gguf.Type
+		x4 func(n int, w []byte, rowBytes int, x []byte, out []float32)
+	}{
+		{gguf.TypeQ8_0, dotQ8_0x4Asm}, {gguf.TypeQ4_0, dotQ4_0x4Asm},
+		{gguf.TypeQ8_0, dotQ8_0x4AsmVNNI}, {gguf.TypeQ4_0, dotQ4_0x4AsmVNNI},
+	} {
+		w, x, f := dotBenchData(b, c.t)
+		rb := f.rowBytes(dotBenchCols)
+		out := make([]float32, 4)
+		b.Run(c.t.String()+"/x1", func(b *testing.B) { benchDotRows(b, w, x, rb, *f.dot) })
+		b.Run(c.t.String()+"/x4", func(b *testing.B) {
+			b.SetBytes(int64(len(w)))
+			for range b.N {
+				for row := 0; row < dotBenchRows; row += 4 {
+					c.x4(dotBenchCols, w[row*rb:], rb, x, out)
+				}
+			}
+			b.ReportMetric(2*dotBenchRows*dotBenchCols*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}

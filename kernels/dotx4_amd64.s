@@ -1,0 +1,270 @@
+#include "textflag.h"
+
+// Four-row dot products for amd64: one activation row (Q8_0 blocks) against
+// four weight rows at once, so the activation block, its scale and (Q4_0)
+// its 8*sum term are loaded and computed once for four rows.
+//
+// func dot<T>x4<ISA>(nb int, w *byte, rowBytes int, x *byte, out *float32)
+// computes out[r] = dot(nb blocks of w[r*rowBytes:], x) for r = 0..3.
+//
+// Register use: SI = row 0's current block, R9 = rowBytes, R10 = 3*rowBytes,
+// DI = activation block, CX = blocks left, Y0..Y3 = float accumulators of
+// rows 0..3, Y5 = activation quants, Y15 = 16-bit ones, Y14 = 0x0F bytes,
+// Y13 = 0x08 bytes, Y12 = qword shifts {0,0,4,4}. The four scale products of
+// a block are kept on the stack and broadcast from there (a load, no ALU).
+
+DATA x4nib<>+0(SB)/1, $0x0f
+GLOBL x4nib<>(SB), RODATA|NOPTR, $1
+DATA x4eight<>+0(SB)/1, $0x08
+GLOBL x4eight<>(SB), RODATA|NOPTR, $1
+DATA x4shift<>+0(SB)/8, $0
+DATA x4shift<>+8(SB)/8, $0
+DATA x4shift<>+16(SB)/8, $4
+DATA x4shift<>+24(SB)/8, $4
+GLOBL x4shift<>(SB), RODATA|NOPTR, $32
+
+#define X4SETUP \
+	MOVQ nb+0(FP), CX \
+	MOVQ w+8(FP), SI \
+	MOVQ rowBytes+16(FP), R9 \
+	LEAQ (R9)(R9*2), R10 \
+	MOVQ x+24(FP), DI \
+	VXORPS Y0, Y0, Y0 \
+	VXORPS Y1, Y1, Y1 \
+	VXORPS Y2, Y2, Y2 \
+	VXORPS Y3, Y3, Y3 \
+	VPCMPEQW Y15, Y15, Y15 \
+	VPSRLW $15, Y15, Y15 \
+	VPBROADCASTB x4nib<>(SB), Y14 \
+	VPBROADCASTB x4eight<>(SB), Y13 \
+	VMOVDQU x4shift<>(SB), Y12
+
+// X4SCALES stores f16(d_w[r])*f16(d_x) for r = 0..3 at sc-16(SP).
+#define X4SCALES \
+	MOVWLZX (SI), AX \
+	MOVWLZX (SI)(R9*1), BX \
+	MOVWLZX (SI)(R9*2), DX \
+	MOVWLZX (SI)(R10*1), R11 \
+	SHLQ $16, BX \
+	ORQ BX, AX \
+	SHLQ $32, DX \
+	ORQ DX, AX \
+	SHLQ $48, R11 \
+	ORQ R11, AX \
+	VMOVQ AX, X9 \
+	VCVTPH2PS X9, X9 \
+	VPBROADCASTW (DI), X8 \
+	VCVTPH2PS X8, X8 \
+	VMULPS X8, X9, X9 \
+	VMOVUPS X9, sc-16(SP)
+
+// X4FINISH stores the horizontal sums of Y0..Y3 to out[0..3].
+#define X4FINISH \
+	VHADDPS Y1, Y0, Y0 \
+	VHADDPS Y3, Y2, Y2 \
+	VHADDPS Y2, Y0, Y0 \
+	VEXTRACTF128 $1, Y0, X1 \
+	VADDPS X1, X0, X0 \
+	MOVQ out+32(FP), AX \
+	VMOVUPS X0, (AX) \
+	VZEROUPPER \
+	RET
+
+// func dotQ8_0x4AVX2(nb int, w *byte, rowBytes int, x *byte, out *float32)
+TEXT ·dotQ8_0x4AVX2(SB), NOSPLIT, $16-40
+	X4SETUP
+	TESTQ CX, CX
+	JEQ dotQ8_0x4AVX2done
+dotQ8_0x4AVX2loop:
+	X4SCALES
+	VMOVDQU 2(DI), Y5
+	VMOVDQU 2(SI), Y4
+	VPABSB Y4, Y10
+	VPSIGNB Y4, Y5, Y8
+	VPMADDUBSW Y8, Y10, Y7
+	VPMADDWD Y15, Y7, Y7
+	VCVTDQ2PS Y7, Y7
+	VBROADCASTSS sc-16(SP), Y8
+	VFMADD231PS Y7, Y8, Y0
+	VMOVDQU 2(SI)(R9*1), Y4
+	VPABSB Y4, Y10
+	VPSIGNB Y4, Y5, Y8
+	VPMADDUBSW Y8, Y10, Y7
+	VPMADDWD Y15, Y7, Y7
+	VCVTDQ2PS Y7, Y7
+	VBROADCASTSS sc-12(SP), Y8
+	VFMADD231PS Y7, Y8, Y1
+	VMOVDQU 2(SI)(R9*2), Y4
+	VPABSB Y4, Y10
+	VPSIGNB Y4, Y5, Y8
+	VPMADDUBSW Y8, Y10, Y7
+	VPMADDWD Y15, Y7, Y7
+	VCVTDQ2PS Y7, Y7
+	VBROADCASTSS sc-8(SP), Y8
+	VFMADD231PS Y7, Y8, Y2
+	VMOVDQU 2(SI)(R10*1), Y4
+	VPABSB Y4, Y10
+	VPSIGNB Y4, Y5, Y8
+	VPMADDUBSW Y8, Y10, Y7
+	VPMADDWD Y15, Y7, Y7
+	VCVTDQ2PS Y7, Y7
+	VBROADCASTSS sc-4(SP), Y8
+	VFMADD231PS Y7, Y8, Y3
+	ADDQ $34, SI
+	ADDQ $34, DI
+	DECQ CX
+	JNZ dotQ8_0x4AVX2loop
+dotQ8_0x4AVX2done:
+	X4FINISH
+
+// func dotQ8_0x4VNNI(nb int, w *byte, rowBytes int, x *byte, out *float32)
+TEXT ·dotQ8_0x4VNNI(SB), NOSPLIT, $16-40
+	X4SETUP
+	TESTQ CX, CX
+	JEQ dotQ8_0x4VNNIdone
+dotQ8_0x4VNNIloop:
+	X4SCALES
+	VMOVDQU 2(DI), Y5
+	VMOVDQU 2(SI), Y4
+	VPABSB Y4, Y10
+	VPSIGNB Y4, Y5, Y8
+	VPXOR Y7, Y7, Y7
+	VPDPBUSD Y8, Y10, Y7
+	VCVTDQ2PS Y7, Y7
+	VBROADCASTSS sc-16(SP), Y8
+	VFMADD231PS Y7, Y8, Y0
+	VMOVDQU 2(SI)(R9*1), Y4
+	VPABSB Y4, Y10
+	VPSIGNB Y4, Y5, Y8
+	VPXOR Y7, Y7, Y7
+	VPDPBUSD Y8, Y10, Y7
+	VCVTDQ2PS Y7, Y7
+	VBROADCASTSS sc-12(SP), Y8
+	VFMADD231PS Y7, Y8, Y1
+	VMOVDQU 2(SI)(R9*2), Y4
+	VPABSB Y4, Y10
+	VPSIGNB Y4, Y5, Y8
+	VPXOR Y7, Y7, Y7
+	VPDPBUSD Y8, Y10, Y7
+	VCVTDQ2PS Y7, Y7
+	VBROADCASTSS sc-8(SP), Y8
+	VFMADD231PS Y7, Y8, Y2
+	VMOVDQU 2(SI)(R10*1), Y4
+	VPABSB Y4, Y10
+	VPSIGNB Y4, Y5, Y8
+	VPXOR Y7, Y7, Y7
+	VPDPBUSD Y8, Y10, Y7
+	VCVTDQ2PS Y7, Y7
+	VBROADCASTSS sc-4(SP), Y8
+	VFMADD231PS Y7, Y8, Y3
+	ADDQ $34, SI
+	ADDQ $34, DI
+	DECQ CX
+	JNZ dotQ8_0x4VNNIloop
+dotQ8_0x4VNNIdone:
+	X4FINISH
+
+// func dotQ4_0x4AVX2(nb int, w *byte, rowBytes int, x *byte, out *float32)
+TEXT ·dotQ4_0x4AVX2(SB), NOSPLIT, $16-40
+	X4SETUP
+	TESTQ CX, CX
+	JEQ dotQ4_0x4AVX2done
+dotQ4_0x4AVX2loop:
+	X4SCALES
+	VMOVDQU 2(DI), Y5
+	VPMADDUBSW Y5, Y13, Y6 // 8*x, int16 pairs
+	VBROADCASTI128 2(SI), Y4
+	VPSRLVQ Y12, Y4, Y4
+	VPAND Y14, Y4, Y4
+	VPMADDUBSW Y5, Y4, Y7
+	VPSUBW Y6, Y7, Y7
+	VPMADDWD Y15, Y7, Y7
+	VCVTDQ2PS Y7, Y7
+	VBROADCASTSS sc-16(SP), Y8
+	VFMADD231PS Y7, Y8, Y0
+	VBROADCASTI128 2(SI)(R9*1), Y4
+	VPSRLVQ Y12, Y4, Y4
+	VPAND Y14, Y4, Y4
+	VPMADDUBSW Y5, Y4, Y7
+	VPSUBW Y6, Y7, Y7
+	VPMADDWD Y15, Y7, Y7
+	VCVTDQ2PS Y7, Y7
+	VBROADCASTSS sc-12(SP), Y8
+	VFMADD231PS Y7, Y8, Y1
+	VBROADCASTI128 2(SI)(R9*2), Y4
+	VPSRLVQ Y12, Y4, Y4
+	VPAND Y14, Y4, Y4
+	VPMADDUBSW Y5, Y4, Y7
+	VPSUBW Y6, Y7, Y7
+	VPMADDWD Y15, Y7, Y7
+	VCVTDQ2PS Y7, Y7
+	VBROADCASTSS sc-8(SP), Y8
+	VFMADD231PS Y7, Y8, Y2
+	VBROADCASTI128 2(SI)(R10*1), Y4
+	VPSRLVQ Y12, Y4, Y4
+	VPAND Y14, Y4, Y4
+	VPMADDUBSW Y5, Y4, Y7
+	VPSUBW Y6, Y7, Y7
+	VPMADDWD Y15, Y7, Y7
+	VCVTDQ2PS Y7, Y7
+	VBROADCASTSS sc-4(SP), Y8
+	VFMADD231PS Y7, Y8, Y3
+	ADDQ $18, SI
+	ADDQ $34, DI
+	DECQ CX
+	JNZ dotQ4_0x4AVX2loop
+dotQ4_0x4AVX2done:
+	X4FINISH
+
+// func dotQ4_0x4VNNI(nb int, w *byte, rowBytes int, x *byte, out *float32)
+TEXT ·dotQ4_0x4VNNI(SB), NOSPLIT, $16-40
+	X4SETUP
+	TESTQ CX, CX
+	JEQ dotQ4_0x4VNNIdone
+dotQ4_0x4VNNIloop:
+	X4SCALES
+	VMOVDQU 2(DI), Y5
+	VPXOR Y6, Y6, Y6
+	VPDPBUSD Y5, Y13, Y6 // 8*x, int32
+	VBROADCASTI128 2(SI), Y4
+	VPSRLVQ Y12, Y4, Y4
+	VPAND Y14, Y4, Y4
+	VPXOR Y7, Y7, Y7
+	VPDPBUSD Y5, Y4, Y7
+	VPSUBD Y6, Y7, Y7
+	VCVTDQ2PS Y7, Y7
+	VBROADCASTSS sc-16(SP), Y8
+	VFMADD231PS Y7, Y8, Y0
+	VBROADCASTI128 2(SI)(R9*1), Y4
+	VPSRLVQ Y12, Y4, Y4
+	VPAND Y14, Y4, Y4
+	VPXOR Y7, Y7, Y7
+	VPDPBUSD Y5, Y4, Y7
+	VPSUBD Y6, Y7, Y7
+	VCVTDQ2PS Y7, Y7
+	VBROADCASTSS sc-12(SP), Y8
+	VFMADD231PS Y7, Y8, Y1
+	VBROADCASTI128 2(SI)(R9*2), Y4
+	VPSRLVQ Y12, Y4, Y4
+	VPAND Y14, Y4, Y4
+	VPXOR Y7, Y7, Y7
+	VPDPBUSD Y5, Y4, Y7
+	VPSUBD Y6, Y7, Y7
+	VCVTDQ2PS Y7, Y7
+	VBROADCASTSS sc-8(SP), Y8
+	VFMADD231PS Y7, Y8, Y2
+	VBROADCASTI128 2(SI)(R10*1), Y4
+	VPSRLVQ Y12, Y4, Y4
+	VPAND Y14, Y4, Y4
+	VPXOR Y7, Y7, Y7
+	VPDPBUSD Y5, Y4, Y7
+	VPSUBD Y6, Y7, Y7
+	VCVTDQ2PS Y7, Y7
+	VBROADCASTSS sc-4(SP), Y8
+	VFMADD231PS Y7, Y8, Y3
+	ADDQ $18, SI
+	ADDQ $34, DI
+	DECQ CX
+	JNZ dotQ4_0x4VNNIloop
+dotQ4_0x4VNNIdone:
+	X4FINISH
