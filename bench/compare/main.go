@@ -133,7 +133,7 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 		haveLlama = false
 		fmt.Fprintf(errOut, "compare: %s not found: measuring amulet only\n", o.node)
 	}
-	fmt.Fprintf(out, "load average at start: %s\n", loadAverage())
+	fmt.Fprintf(out, "command: compare %s\nload average at start: %s\n", strings.Join(args, " "), loadAverage())
 	for _, m := range o.models {
 		res, err := compareModel(ctx, o, m, haveLlama, errOut)
 		if err != nil {
