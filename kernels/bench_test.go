@@ -111,3 +111,13 @@ func BenchmarkQuantizeRow(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSwiGLU measures the FFN activation at TinyLlama's width (5632).
+func BenchmarkSwiGLU(b *testing.B) {
+	g, u := gaussian(newRand(4), 5632, 2), gaussian(newRand(5), 5632, 1)
+	dst := make([]float32, 5632)
+	b.SetBytes(4 * 5632)
+	for b.Loop() {
+		SwiGLU(dst, g, u)
+	}
+}

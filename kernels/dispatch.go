@@ -22,6 +22,21 @@ var (
 	dotQ5_K func(n int, w, x []byte) float32 = dotQ5_KRef // x: Q8_K
 	dotQ6_K func(n int, w, x []byte) float32 = dotQ6_KRef // x: Q8_K
 
+	// Four-row dots: one activation row x against weight rows w[0:],
+	// w[rowBytes:], w[2*rowBytes:], w[3*rowBytes:] (n elements each),
+	// results in out[0:4]. nil means "not available": MatMul then calls the
+	// one-row dot four times. Tests compare them with four Ref calls.
+	// dotQ8_0x4 and dotQ4_0x4 are declared in dispatch_amd64.go for now
+	// (to move here so other architectures build).
+	dotQ5_0x4 func(n int, w []byte, rowBytes int, x []byte, out []float32)
+	dotQ4_1x4 func(n int, w []byte, rowBytes int, x []byte, out []float32)
+	dotQ5_1x4 func(n int, w []byte, rowBytes int, x []byte, out []float32)
+	dotQ2_Kx4 func(n int, w []byte, rowBytes int, x []byte, out []float32)
+	dotQ3_Kx4 func(n int, w []byte, rowBytes int, x []byte, out []float32)
+	dotQ4_Kx4 func(n int, w []byte, rowBytes int, x []byte, out []float32)
+	dotQ5_Kx4 func(n int, w []byte, rowBytes int, x []byte, out []float32)
+	dotQ6_Kx4 func(n int, w []byte, rowBytes int, x []byte, out []float32)
+
 	// Attention's weighted sum of values: dst[i] += a * x[i] (len(x) == len(dst)),
 	// x in float32 or binary16.
 	axpyF32 func(dst []float32, a float32, x []float32) = axpyF32Go

@@ -248,3 +248,38 @@ func FuzzDequantize(f *testing.F) {
 		}
 	})
 }
+
+// TestFourRowDotsMatchRef tests every available four-row dot against four
+// one-row reference dots, with a row stride larger than the row.
+func TestFourRowDotsMatchRef(t *testing.T) {
+	r := newRand(32)
+	for _, c := range dispatchCases {
+		fm, _ := formatOf(c.typ)
+		if *fm.dot4 == nil {
+			continue
+		}
+		for _, nb := range []int{1, 2, 3, 8, 17, 64} {
+			n := nb * fm.blockSize
+			for _, pad := range []int{0, fm.blockBytes} {
+				rb := fm.rowBytes(n) + pad
+				w := randomBlocks(r, c.typ, 4*rb/fm.blockBytes+1)[:4*rb]
+				x := quantizeAct(c.typ, gaussian(r, n, 1))
+				out := make([]float32, 5)
+				out[4] = 42
+				(*fm.dot4)(n, w, rb, x, out[:4])
+				if out[4] != 42 {
+					t.Fatalf("%s x4 wrote past out[3]", c.fastName)
+				}
+				for row := 0; row < 4; row++ {
+					wr := w[row*rb : row*rb+fm.rowBytes(n)]
+					want := float64(c.ref(n, wr, x))
+					_, mag, extra := decodedDot(c.typ, n, wr, x)
+					tol := 2*float64(nb+64)*math.Ldexp(mag+extra*1024, -24) + 1e-30
+					if math.Abs(float64(out[row])-want) > tol {
+						t.Fatalf("%s x4 n=%d row %d: %g, reference %g", c.fastName, n, row, out[row], want)
+					}
+				}
+			}
+		}
+	}
+}

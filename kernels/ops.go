@@ -5,9 +5,6 @@ import (
 	"unsafe"
 )
 
-// expf is float32 exp, correctly rounded in practice (float64 exp rounded once).
-func expf(x float32) float32 { return float32(math.Exp(float64(x))) }
-
 // RMSNorm writes dst[i] = x[i] * scale * weight[i], scale = 1/sqrt(mean(x²)+eps),
 // as ggml's rms_norm followed by the weight multiply: squares are float32
 // products summed in float64, the mean and scale are float32.
@@ -138,8 +135,8 @@ func (r *RoPE) Apply(x []float32, nHeads, headDim, pos int, neox bool) {
 	}
 }
 
-// Softmax replaces x by its softmax: subtract the max, exp in float32,
-// sum in float64, multiply by the float32 inverse of the sum (as ggml).
+// Softmax replaces x by its softmax: subtract the max, exp in float32 (see
+// expf), sum in float64, multiply by the float32 inverse of the sum (as ggml).
 func Softmax(x []float32) {
 	if len(x) == 0 {
 		return
@@ -160,8 +157,8 @@ func Softmax(x []float32) {
 	}
 }
 
-// SwiGLU writes dst[i] = silu(gate[i]) * up[i], silu(g) = g/(1+exp(-g)).
-// dst may alias gate or up.
+// SwiGLU writes dst[i] = silu(gate[i]) * up[i], silu(g) = g/(1+exp(-g))
+// with ggml's float32 exp (see expf). dst may alias gate or up.
 func SwiGLU(dst, gate, up []float32) {
 	gate, up = gate[:len(dst)], up[:len(dst)]
 	for i, g := range gate {

@@ -277,3 +277,37 @@ func TestAxpy(t *testing.T) {
 		}
 	}
 }
+
+// TestExpf checks expf against math.Exp: within 2.5 ulp (room for a faster
+// polynomial version) over the float32
+// range, exact 1 at 0, 0 and Inf beyond the limits, NaN for NaN.
+func TestExpf(t *testing.T) {
+	r := newRand(27)
+	for i := 0; i < 200000; i++ {
+		x := float32(r.Float64()*200 - 110)
+		if i%4 == 0 {
+			x = float32(r.NormFloat64() * 3)
+		}
+		want := math.Exp(float64(x))
+		got := expf(x)
+		if want > math.MaxFloat32 {
+			if !math.IsInf(float64(got), 1) && got < math.MaxFloat32/2 {
+				t.Fatalf("expf(%g) = %g, want overflow", x, got)
+			}
+			continue
+		}
+		ulp := float64(math.Nextafter32(float32(want), float32(math.Inf(1))) - float32(want))
+		if want < 0x1p-126 {
+			ulp = 0x1p-149
+		}
+		if d := math.Abs(float64(got) - want); d > 2.5*ulp {
+			t.Fatalf("expf(%g) = %g, want %g (%.2f ulp)", x, got, want, d/ulp)
+		}
+	}
+	if expf(0) != 1 || expf(-200) != 0 || !math.IsInf(float64(expf(200)), 1) || !math.IsNaN(float64(expf(float32(math.NaN())))) {
+		t.Fatalf("expf specials: %g %g %g %g", expf(0), expf(-200), expf(200), expf(float32(math.NaN())))
+	}
+	if expf(float32(math.Inf(-1))) != 0 || !math.IsInf(float64(expf(float32(math.Inf(1)))), 1) {
+		t.Fatal("expf(±Inf) wrong")
+	}
+}

@@ -183,6 +183,7 @@ type matmulJob struct {
 	xh    []uint16 // F16/BF16 rows
 	quant func(dst []byte, x []float32)
 	dot   func(n int, w, x []byte) float32
+	dot4  func(n int, w []byte, rowBytes int, x []byte, out []float32) // nil: use dot
 }
 
 // MatMul computes out[b*w.Rows + r] = dot(row r of w, x[b*w.Cols:(b+1)*w.Cols])
@@ -239,6 +240,7 @@ func (p *Pool) MatMul(out []float32, w Matrix, x []float32, batch int) {
 			mm.quant = quantizeRowQ8_K
 		}
 		mm.dot = *f.dot
+		mm.dot4 = *f.dot4
 		if batch == 1 {
 			mm.quantizeRows(0, 1)
 		} else {
@@ -289,7 +291,13 @@ func (mm *matmulJob) rows(lo, hi int) {
 				}
 			default:
 				xb := mm.xq[b*mm.xrb : (b+1)*mm.xrb]
-				for r := r0; r < r1; r++ {
+				r := r0
+				if mm.dot4 != nil {
+					for ; r+4 <= r1; r += 4 {
+						mm.dot4(cols, w.Data[r*rb:(r+4)*rb], rb, xb, out[r:r+4])
+					}
+				}
+				for ; r < r1; r++ {
 					out[r] = mm.dot(cols, w.Data[r*rb:(r+1)*rb], xb)
 				}
 			}
