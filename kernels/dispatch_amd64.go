@@ -22,6 +22,8 @@ func init() {
 	dotQ4_1 = dotQ4_1Asm
 	dotQ5_0 = dotQ5_0Asm
 	dotQ5_1 = dotQ5_1Asm
+	axpyF32 = axpyF32Asm
+	axpyF16 = axpyF16Asm
 	quantizeRowQ8_0 = quantizeRowQ8_0Asm
 	quantizeRowQ8_1 = quantizeRowQ8_1Asm
 	quantizeRowQ8_K = quantizeRowQ8_KAsm
