@@ -156,6 +156,11 @@ func (p *Pool) chunk(id int) {
 		return
 	}
 	lo, hi := id*p.n/p.parts, (id+1)*p.n/p.parts
+	if p.kind == jobMatMul && p.n >= 4*p.parts {
+		// Whole groups of four rows per thread, for the four-row dots.
+		groups := (p.n + 3) / 4
+		lo, hi = id*groups/p.parts*4, min(p.n, (id+1)*groups/p.parts*4)
+	}
 	if lo >= hi {
 		return
 	}
