@@ -85,7 +85,9 @@ func benchBackend(m *model.Model, threads int) *backend {
 
 // BenchmarkAmuletOverPref measures the per-token decode cost of amulet (base and preference
 // contexts in one batch of 2) against pref (one context), and the combine step's share of an
-// amulet token. Metrics: pref-ms/tok, amulet-ms/tok, amulet/pref, combine-us, combine-%tok.
+// amulet token. Metrics: pref-ms/tok, amulet-ms/tok, amulet/pref, combine-us, combine-%tok, and
+// forward2/forward1: the model's own cost of a 2-row decode Forward over a 1-row one (what
+// amulet/pref would be with a free sampling stage).
 func BenchmarkAmuletOverPref(b *testing.B) {
 	m := benchModel(b)
 	be := benchBackend(m, benchThreads())
@@ -125,11 +127,52 @@ func BenchmarkAmuletOverPref(b *testing.B) {
 		comb.Combine(z, lb, prefs)
 	}
 	combine := time.Since(start).Seconds() / reps
+	fwd1, fwd2 := forwardCost(b, be, 1), forwardCost(b, be, 2)
+	b.ReportMetric(fwd2/fwd1, "forward2/forward1")
 	b.ReportMetric(prefTok*1e3, "pref-ms/tok")
 	b.ReportMetric(amuletTok*1e3, "amulet-ms/tok")
 	b.ReportMetric(amuletTok/prefTok, "amulet/pref")
 	b.ReportMetric(combine*1e6, "combine-us")
 	b.ReportMetric(100*combine/amuletTok, "combine-%tok")
+}
+
+// forwardCost is the mean time of one decode Forward with the given number of rows (one per
+// sequence), after a 16-token prefill of each sequence: the model's share of a token, without
+// the sampling stage.
+func forwardCost(b *testing.B, be *backend, rows int) float64 {
+	s, err := be.newSession(rows, 64)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	var bt batch
+	for seq := range rows {
+		for pos := range 16 {
+			bt.Tokens = append(bt.Tokens, int32(10+pos))
+			bt.Positions = append(bt.Positions, int32(pos))
+			bt.Seqs = append(bt.Seqs, int32(seq))
+			bt.Logits = append(bt.Logits, false)
+		}
+	}
+	if err := s.Forward(ctx, bt); err != nil {
+		b.Fatal(err)
+	}
+	const steps = 8
+	start := time.Now()
+	for step := range steps {
+		bt = batch{}
+		for seq := range rows {
+			bt.Tokens = append(bt.Tokens, int32(20+step))
+			bt.Positions = append(bt.Positions, int32(16+step))
+			bt.Seqs = append(bt.Seqs, int32(seq))
+			bt.Logits = append(bt.Logits, true)
+		}
+		if err := s.Forward(ctx, bt); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return time.Since(start).Seconds() / steps
 }
 
 // BenchmarkCombine is the fused combine pass over a 32000-token vocabulary (two rows in, one out).
