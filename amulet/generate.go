@@ -139,35 +139,12 @@ func generate(ctx context.Context, b *backend, req Request, onToken func(Token) 
 	if err != nil {
 		return res, err
 	}
-
-	baseText, prefTexts, raw, err := contextTexts(b, &req)
+	cs, err := buildContexts(b, &req, comb)
 	if err != nil {
 		return res, err
 	}
-	// The contexts actually needed: base first (if used), then the preferences (if used).
-	var ctxs [][]int32
-	baseIdx := -1
-	tokenize := func(s string) []int32 {
-		if raw {
-			return b.encode(s, true, false)
-		}
-		return b.encode(s, true, true)
-	}
-	if comb.NeedsBase() {
-		baseIdx = 0
-		ctxs = append(ctxs, tokenize(baseText))
-	}
-	prefIdx := len(ctxs)
-	if comb.NeedsPrefs() {
-		for _, t := range prefTexts {
-			ctxs = append(ctxs, tokenize(t))
-		}
-	}
 	longest := 0
-	for i, c := range ctxs {
-		if len(c) == 0 {
-			return res, fmt.Errorf("context %d is empty after tokenization", i)
-		}
+	for _, c := range cs.tokens {
 		longest = max(longest, len(c))
 		res.Usage.ContextTokens = append(res.Usage.ContextTokens, len(c))
 	}
@@ -178,7 +155,7 @@ func generate(ctx context.Context, b *backend, req Request, onToken func(Token) 
 	if req.MaxTokens > 0 && req.MaxTokens < maxNew {
 		maxNew = req.MaxTokens
 	}
-	nctx := len(ctxs)
+	nctx := len(cs.tokens)
 	res.Usage.Contexts = nctx
 
 	sess, err := b.newSession(nctx, longest+maxNew)
@@ -187,80 +164,14 @@ func generate(ctx context.Context, b *backend, req Request, onToken func(Token) 
 	}
 	defer sess.Close()
 
-	// Prefill: the common prefix once on sequence 0, shared by copying its KV entries, then the
-	// rest of every context in batches of b.batchSize rows.
 	start := time.Now()
-	shared := 0
-	if nctx > 1 {
-		shared = commonPrefix(ctxs)
-		for _, c := range ctxs {
-			shared = min(shared, len(c)-1) // every context keeps a token of its own for its logits
+	rows, shared, prefilled, err := prefill(ctx, sess, cs.tokens, b.batchSize, b.vocab)
+	if err != nil {
+		if ctx.Err() != nil {
+			res.FinishReason = FinishCancelled
+			return res, ctx.Err()
 		}
-	}
-	bs := max(b.batchSize, nctx)
-	bt := batch{
-		Tokens:    make([]int32, 0, bs),
-		Positions: make([]int32, 0, bs),
-		Seqs:      make([]int32, 0, bs),
-		Logits:    make([]bool, 0, bs),
-	}
-	rows := make([][]float32, nctx) // logits of each context for the next token
-	bufs := make([][]float32, nctx)
-	flush := func() error {
-		if len(bt.Tokens) == 0 {
-			return nil
-		}
-		if err := sess.Forward(ctx, bt); err != nil {
-			return err
-		}
-		for r, want := range bt.Logits {
-			if want {
-				j := int(bt.Seqs[r])
-				if bufs[j] == nil {
-					bufs[j] = make([]float32, b.vocab)
-				}
-				copy(bufs[j], sess.Logits(r))
-				rows[j] = bufs[j]
-			}
-		}
-		bt.Tokens, bt.Positions, bt.Seqs, bt.Logits = bt.Tokens[:0], bt.Positions[:0], bt.Seqs[:0], bt.Logits[:0]
-		return nil
-	}
-	add := func(tok int32, pos, seq int, logits bool) error {
-		bt.Tokens = append(bt.Tokens, tok)
-		bt.Positions = append(bt.Positions, int32(pos))
-		bt.Seqs = append(bt.Seqs, int32(seq))
-		bt.Logits = append(bt.Logits, logits)
-		if len(bt.Tokens) == bs {
-			return flush()
-		}
-		return nil
-	}
-	prefilled := 0
-	for i := range shared {
-		if err := add(ctxs[0][i], i, 0, false); err != nil {
-			return res, cancelled(ctx, &res, err)
-		}
-	}
-	if err := flush(); err != nil {
-		return res, cancelled(ctx, &res, err)
-	}
-	prefilled += shared
-	for j := 1; j < nctx && shared > 0; j++ {
-		if err := sess.CopyPrefix(int32(j), 0, shared); err != nil {
-			return res, err
-		}
-	}
-	for j, c := range ctxs {
-		for i := shared; i < len(c); i++ {
-			if err := add(c[i], i, j, i == len(c)-1); err != nil {
-				return res, cancelled(ctx, &res, err)
-			}
-		}
-		prefilled += len(c) - shared
-	}
-	if err := flush(); err != nil {
-		return res, cancelled(ctx, &res, err)
+		return res, err
 	}
 	res.Usage.PromptTokens = prefilled
 	res.Usage.SharedPrefix = shared
@@ -270,29 +181,20 @@ func generate(ctx context.Context, b *backend, req Request, onToken func(Token) 
 		res.Timings.PrefillTokensPerSec = float64(prefilled) / res.Timings.PrefillSeconds
 	}
 
-	// Decode: one batched forward per token, one row per context.
+	// Decode: one batched Forward per token, one row per context. Everything used per token is
+	// allocated here, once.
 	z := make([]float32, b.vocab)
 	var base []float32
-	prefs := make([][]float32, nctx-prefIdx)
+	prefs := make([][]float32, nctx-cs.firstPref)
 	// Plain and raw text continue the prompt, so the first generated token keeps its leading
 	// space; chat answers start fresh.
 	prime := int32(-1)
-	if raw {
-		prime = ctxs[0][len(ctxs[0])-1]
+	if cs.raw {
+		prime = cs.tokens[0][len(cs.tokens[0])-1]
 	}
 	dec := b.newDecoder(prime)
 	stops := newStopMatcher(req.Stop)
 	var text strings.Builder
-	res.Tokens = make([]int32, 0, min(maxNew, 4096))
-	pos := make([]int, nctx)
-	for j, c := range ctxs {
-		pos[j] = len(c)
-	}
-	bt.Tokens, bt.Positions, bt.Seqs, bt.Logits = bt.Tokens[:nctx], bt.Positions[:nctx], bt.Seqs[:nctx], bt.Logits[:nctx]
-	for j := range nctx {
-		bt.Seqs[j] = int32(j)
-		bt.Logits[j] = true
-	}
 	emit := func(tok Token) error {
 		text.WriteString(tok.Text)
 		if onToken == nil {
@@ -300,74 +202,79 @@ func generate(ctx context.Context, b *backend, req Request, onToken func(Token) 
 		}
 		return onToken(tok)
 	}
-	finish := ""
+	bt := batch{Tokens: make([]int32, nctx), Positions: make([]int32, nctx), Seqs: make([]int32, nctx), Logits: make([]bool, nctx)}
+	for j, c := range cs.tokens {
+		bt.Positions[j] = int32(len(c))
+		bt.Seqs[j] = int32(j)
+		bt.Logits[j] = true
+	}
+	res.Tokens = make([]int32, 0, min(maxNew, 4096))
 	defer func() {
+		res.Text = text.String()
+		res.Usage.CompletionTokens = len(res.Tokens)
 		end := time.Since(prefillDone).Seconds()
 		res.Timings.DecodeSeconds = end
 		if end > 0 {
 			res.Timings.DecodeTokensPerSec = float64(len(res.Tokens)) / end
 		}
 	}()
-	for {
-		if err := ctx.Err(); err != nil {
-			finish = FinishCancelled
+
+	for res.FinishReason == "" {
+		if ctx.Err() != nil {
+			res.FinishReason = FinishCancelled
 			break
 		}
-		if baseIdx >= 0 {
-			base = rows[baseIdx]
+		if cs.base >= 0 {
+			base = rows[cs.base]
 		}
-		copy(prefs, rows[prefIdx:])
+		copy(prefs, rows[cs.firstPref:])
 		comb.Combine(z, base, prefs)
 		smp.Apply(z)
 		tok := smp.Choose(z)
 		if tok < 0 {
 			return res, errors.New("no token has a finite score (every token masked)")
 		}
-		var lp float64
-		var top []sample.Logprob
+		out := Token{ID: tok}
 		if req.Logprobs > 0 {
-			lp, top = smp.TopLogprobs(z, tok, req.Logprobs)
+			out.Logprob, out.TopLogprobs = smp.TopLogprobs(z, tok, req.Logprobs)
 		}
 		smp.Accept(tok)
 		res.Tokens = append(res.Tokens, tok)
-		res.Usage.CompletionTokens = len(res.Tokens)
 		if b.isEOG(tok) && !req.IgnoreEOS {
-			finish = FinishStop
-			if err := emit(Token{ID: tok, Logprob: lp, TopLogprobs: top}); err != nil {
-				return res, err
+			res.FinishReason = FinishStop // the end-of-generation token has no text
+		} else {
+			var stopped bool
+			out.Text, stopped = stops.push(dec.Add(tok))
+			switch {
+			case stopped:
+				res.FinishReason = FinishStop
+			case len(res.Tokens) >= maxNew:
+				res.FinishReason = FinishLength
 			}
-			break
 		}
-		piece, stopped := stops.push(dec.Add(tok))
-		if err := emit(Token{ID: tok, Text: piece, Logprob: lp, TopLogprobs: top}); err != nil {
+		if err := emit(out); err != nil {
 			return res, err
 		}
-		if stopped {
-			finish = FinishStop
-			break
-		}
-		if len(res.Tokens) >= maxNew {
-			finish = FinishLength
+		if res.FinishReason != "" {
 			break
 		}
 		for j := range nctx {
 			bt.Tokens[j] = tok
-			bt.Positions[j] = int32(pos[j])
-			pos[j]++
 		}
 		if err := sess.Forward(ctx, bt); err != nil {
 			if ctx.Err() != nil {
-				finish = FinishCancelled
+				res.FinishReason = FinishCancelled
 				break
 			}
 			return res, err
 		}
 		for j := range nctx {
+			bt.Positions[j]++
 			rows[j] = sess.Logits(j)
 		}
 	}
-	res.FinishReason = finish
-	if finish != FinishStop || !stops.stoppedOnString() {
+	if !stops.stoppedOnString() {
+		// Text held back for a possible stop string or an unfinished UTF-8 sequence.
 		tail, stopped := stops.push(dec.Flush())
 		if !stopped {
 			tail += stops.flush()
@@ -378,18 +285,117 @@ func generate(ctx context.Context, b *backend, req Request, onToken func(Token) 
 			}
 		}
 	}
-	res.Text = text.String()
-	if finish == FinishCancelled {
+	if res.FinishReason == FinishCancelled {
 		return res, ctx.Err()
 	}
 	return res, nil
 }
 
-// cancelled reports a prefill error, as a cancellation when the context ended.
-func cancelled(ctx context.Context, res *Result, err error) error {
-	if ctx.Err() != nil {
-		res.FinishReason = FinishCancelled
-		return ctx.Err()
+// contextSet holds the token lists of the contexts a request decodes with, in sequence order.
+type contextSet struct {
+	tokens    [][]int32
+	base      int  // index of the base context, -1 when the method does not use it
+	firstPref int  // index of the first preference context (== len(tokens) when unused)
+	raw       bool // plain text, not a chat template
+}
+
+// buildContexts frames and tokenizes the contexts the combiner needs: base first (if used),
+// then the preferences (if used).
+func buildContexts(b *backend, req *Request, comb *Combiner) (contextSet, error) {
+	cs := contextSet{base: -1}
+	baseText, prefTexts, raw, err := contextTexts(b, req)
+	if err != nil {
+		return cs, err
 	}
-	return err
+	cs.raw = raw
+	tokenize := func(s string) []int32 { return b.encode(s, true, !raw) }
+	if comb.NeedsBase() {
+		cs.base = 0
+		cs.tokens = append(cs.tokens, tokenize(baseText))
+	}
+	cs.firstPref = len(cs.tokens)
+	if comb.NeedsPrefs() {
+		for _, t := range prefTexts {
+			cs.tokens = append(cs.tokens, tokenize(t))
+		}
+	}
+	for i, c := range cs.tokens {
+		if len(c) == 0 {
+			return cs, fmt.Errorf("context %d is empty after tokenization", i)
+		}
+	}
+	return cs, nil
+}
+
+// prefill runs the contexts' prompts on sequences 0..len(ctxs)-1 and returns the logits of
+// each context's last token. The common prefix is computed once on sequence 0 and copied
+// (KV entries, no recompute) to the others; every context keeps at least its last token to
+// itself, so it gets its own logits. Rows go to the session in batches of batchSize.
+func prefill(ctx context.Context, sess session, ctxs [][]int32, batchSize, vocab int) (rows [][]float32, shared, prefilled int, err error) {
+	n := len(ctxs)
+	if n > 1 {
+		shared = commonPrefix(ctxs)
+		for _, c := range ctxs {
+			shared = min(shared, len(c)-1)
+		}
+	}
+	bs := max(batchSize, 1)
+	bt := batch{
+		Tokens:    make([]int32, 0, bs),
+		Positions: make([]int32, 0, bs),
+		Seqs:      make([]int32, 0, bs),
+		Logits:    make([]bool, 0, bs),
+	}
+	rows = make([][]float32, n)
+	flush := func() error {
+		if len(bt.Tokens) == 0 {
+			return nil
+		}
+		if err := sess.Forward(ctx, bt); err != nil {
+			return err
+		}
+		for r, want := range bt.Logits {
+			if want {
+				j := bt.Seqs[r]
+				rows[j] = append(make([]float32, 0, vocab), sess.Logits(r)...)
+			}
+		}
+		bt.Tokens, bt.Positions, bt.Seqs, bt.Logits = bt.Tokens[:0], bt.Positions[:0], bt.Seqs[:0], bt.Logits[:0]
+		return nil
+	}
+	add := func(tok int32, pos, seq int, logits bool) error {
+		bt.Tokens = append(bt.Tokens, tok)
+		bt.Positions = append(bt.Positions, int32(pos))
+		bt.Seqs = append(bt.Seqs, int32(seq))
+		bt.Logits = append(bt.Logits, logits)
+		prefilled++
+		if len(bt.Tokens) == bs {
+			return flush()
+		}
+		return nil
+	}
+	for i := range shared {
+		if err := add(ctxs[0][i], i, 0, false); err != nil {
+			return nil, 0, 0, err
+		}
+	}
+	if err := flush(); err != nil {
+		return nil, 0, 0, err
+	}
+	for j := 1; j < n && shared > 0; j++ {
+		if err := sess.CopyPrefix(int32(j), 0, shared); err != nil {
+			return nil, 0, 0, err
+		}
+	}
+	for j, c := range ctxs {
+		for i := shared; i < len(c); i++ {
+			if err := add(c[i], i, j, i == len(c)-1); err != nil {
+				return nil, 0, 0, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return nil, 0, 0, err
+	}
+	return rows, shared, prefilled, nil
 }
