@@ -37,6 +37,11 @@ var (
 	dotQ5_Kx4 func(n int, w []byte, rowBytes int, x []byte, out []float32)
 	dotQ6_Kx4 func(n int, w []byte, rowBytes int, x []byte, out []float32)
 
+	// Tile kernels for batched MatMul (prompt processing), one per block
+	// type; fn nil means "not available". See tileKernel.
+	tileQ8_0, tileQ4_0, tileQ5_0, tileQ4_1, tileQ5_1 tileKernel
+	tileQ2_K, tileQ3_K, tileQ4_K, tileQ5_K, tileQ6_K tileKernel
+
 	// Attention's weighted sum of values: dst[i] += a * x[i] (len(x) == len(dst)),
 	// x in float32 or binary16.
 	axpyF32 func(dst []float32, a float32, x []float32) = axpyF32Go
@@ -47,3 +52,15 @@ var (
 	quantizeRowQ8_1 func(dst []byte, x []float32) = quantizeRowQ8_1Go
 	quantizeRowQ8_K func(dst []byte, x []float32) = quantizeRowQ8_KGo
 )
+
+// tileKernel computes a rows x cols block of a batched MatMul at once:
+// out[b*outStride + r] = dot(n elements of w[r*rowBytes:], activation row
+// x[b*xStride:]) for r < rows, b < cols, with the activations in the
+// type's dot-product format (Q8_0, Q8_1 or Q8_K). Loading each weight and
+// activation block once per tile instead of once per dot is what makes
+// prompt processing fast. Results must match the one-row Ref dot up to
+// float32 reassociation (tests check).
+type tileKernel struct {
+	rows, cols int
+	fn         func(n int, w []byte, rowBytes int, x []byte, xStride int, out []float32, outStride int)
+}

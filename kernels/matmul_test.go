@@ -193,3 +193,79 @@ func TestPoolRun(t *testing.T) {
 		p.Run(3, func(lo, hi int) {}) // after Close: runs on the caller
 	}
 }
+
+// tileFromDot builds a tile kernel of the given shape out of a one-row dot
+// (the semantics every tile kernel must have).
+func tileFromDot(dot func(n int, w, x []byte) float32, rows, cols, rowBytes, xBytes int) tileKernel {
+	return tileKernel{rows: rows, cols: cols, fn: func(n int, w []byte, rb int, x []byte, xStride int, out []float32, outStride int) {
+		for b := 0; b < cols; b++ {
+			for r := 0; r < rows; r++ {
+				out[b*outStride+r] = dot(n, w[r*rb:r*rb+rowBytes], x[b*xStride:b*xStride+xBytes])
+			}
+		}
+	}}
+}
+
+// TestMatMulTiled runs MatMul's tile path with reference tile kernels of
+// several shapes (the edges fall back to the row dots).
+func TestMatMulTiled(t *testing.T) {
+	saved := tileQ4_K
+	defer func() { tileQ4_K = saved }()
+	const rows, cols = 37, 512
+	w := randomMatrix(t, gguf.TypeQ4_K, rows, cols, 12)
+	for _, shape := range [][2]int{{4, 4}, {3, 2}, {1, 5}, {8, 1}} {
+		tileQ4_K = tileFromDot(dotQ4_KRef, shape[0], shape[1], 2*q4KSize, 2*q8KSize)
+		for _, threads := range []int{1, 3} {
+			p := NewPool(threads)
+			for _, batch := range []int{1, 4, 7} {
+				x := gaussian(newRand(uint64(batch)), batch*cols, 1)
+				out := make([]float32, batch*rows)
+				p.MatMul(out, w, x, batch)
+				want, tol := expectedMatMul(w, x, batch)
+				for i, v := range want {
+					if d := math.Abs(float64(out[i]) - v); d > tol[i] || out[i] != out[i] {
+						t.Fatalf("tile %v threads %d batch %d out[%d] = %g, want %g", shape, threads, batch, i, out[i], v)
+					}
+				}
+			}
+			p.Close()
+		}
+	}
+}
+
+// TestTileKernelsMatchRef checks every dispatched tile kernel against the
+// one-row reference dots.
+func TestTileKernelsMatchRef(t *testing.T) {
+	r := newRand(33)
+	for _, c := range dispatchCases {
+		fm, _ := formatOf(c.typ)
+		tk := *fm.tile
+		if tk.fn == nil {
+			continue
+		}
+		af, _ := formatOf(fm.act)
+		for _, nb := range []int{1, 3, 8, 64} {
+			n := nb * fm.blockSize
+			rb, xrb := fm.rowBytes(n)+fm.blockBytes, af.rowBytes(n) // padded weight rows
+			w := randomBlocks(r, c.typ, tk.rows*rb/fm.blockBytes+1)[:tk.rows*rb]
+			x := make([]byte, 0, tk.cols*xrb)
+			for b := 0; b < tk.cols; b++ {
+				x = append(x, quantizeAct(c.typ, gaussian(r, n, 1))...)
+			}
+			stride := tk.rows + 3
+			out := make([]float32, tk.cols*stride)
+			tk.fn(n, w, rb, x, xrb, out, stride)
+			for b := 0; b < tk.cols; b++ {
+				for row := 0; row < tk.rows; row++ {
+					wr, xr := w[row*rb:row*rb+fm.rowBytes(n)], x[b*xrb:(b+1)*xrb]
+					want := float64(c.ref(n, wr, xr))
+					_, mag, extra := decodedDot(c.typ, n, wr, xr)
+					tol := 2*float64(nb+64)*math.Ldexp(mag+extra*1024, -24) + 1e-30
+					if got := out[b*stride+row]; math.Abs(float64(got)-want) > tol {
+						t.Fatalf("%s tile n=%d [b %d, r %d]: %g, reference %g", c.fastName, n, b, row, got, want)
+					}
+				}
+			}
+		}
+	}
+}

@@ -189,6 +189,7 @@ type matmulJob struct {
 	quant func(dst []byte, x []float32)
 	dot   func(n int, w, x []byte) float32
 	dot4  func(n int, w []byte, rowBytes int, x []byte, out []float32) // nil: use dot
+	tile  tileKernel                                                    // fn nil: none
 }
 
 // MatMul computes out[b*w.Rows + r] = dot(row r of w, x[b*w.Cols:(b+1)*w.Cols])
@@ -246,6 +247,7 @@ func (p *Pool) MatMul(out []float32, w Matrix, x []float32, batch int) {
 		}
 		mm.dot = *f.dot
 		mm.dot4 = *f.dot4
+		mm.tile = *f.tile
 		if batch == 1 {
 			mm.quantizeRows(0, 1)
 		} else {
@@ -269,43 +271,90 @@ const tileBytes = 32 << 10
 
 // rows computes output rows [lo, hi) for every batch row.
 func (mm *matmulJob) rows(lo, hi int) {
-	w, rb, cols, batch := mm.w, mm.rb, mm.w.Cols, mm.batch
+	w, rb, batch := mm.w, mm.rb, mm.batch
 	tile := max(1, tileBytes/rb)
 	if batch == 1 {
 		tile = hi - lo
 	}
 	for r0 := lo; r0 < hi; r0 += tile {
 		r1 := min(r0+tile, hi)
-		for b := 0; b < batch; b++ {
-			out := mm.out[b*w.Rows : (b+1)*w.Rows]
-			switch w.Type {
-			case gguf.TypeF32:
-				xb := mm.x[b*cols : (b+1)*cols]
-				for r := r0; r < r1; r++ {
-					out[r] = dotF32(float32s(w.Data[r*rb:(r+1)*rb]), xb)
-				}
-			case gguf.TypeF16:
-				xb := mm.xh[b*cols : (b+1)*cols]
-				for r := r0; r < r1; r++ {
-					out[r] = dotF16(uint16s(w.Data[r*rb:(r+1)*rb]), xb)
-				}
-			case gguf.TypeBF16:
-				xb := mm.xh[b*cols : (b+1)*cols]
-				for r := r0; r < r1; r++ {
-					out[r] = dotBF16(uint16s(w.Data[r*rb:(r+1)*rb]), xb)
-				}
-			default:
-				xb := mm.xq[b*mm.xrb : (b+1)*mm.xrb]
-				r := r0
-				if mm.dot4 != nil {
-					for ; r+4 <= r1; r += 4 {
-						mm.dot4(cols, w.Data[r*rb:(r+4)*rb], rb, xb, out[r:r+4])
-					}
-				}
-				for ; r < r1; r++ {
-					out[r] = mm.dot(cols, w.Data[r*rb:(r+1)*rb], xb)
+		switch w.Type {
+		case gguf.TypeF32, gguf.TypeF16, gguf.TypeBF16:
+			mm.floatRows(r0, r1)
+		default:
+			if mm.tile.fn != nil && batch >= mm.tile.cols {
+				mm.tiledRows(r0, r1)
+			} else {
+				for b := 0; b < batch; b++ {
+					mm.quantRows(r0, r1, b)
 				}
 			}
+		}
+	}
+}
+
+// floatRows computes rows [r0, r1) of F32/F16/BF16 weights for every batch row.
+func (mm *matmulJob) floatRows(r0, r1 int) {
+	w, rb, cols := mm.w, mm.rb, mm.w.Cols
+	for b := 0; b < mm.batch; b++ {
+		out := mm.out[b*w.Rows : (b+1)*w.Rows]
+		switch w.Type {
+		case gguf.TypeF32:
+			xb := mm.x[b*cols : (b+1)*cols]
+			for r := r0; r < r1; r++ {
+				out[r] = dotF32(float32s(w.Data[r*rb:(r+1)*rb]), xb)
+			}
+		case gguf.TypeF16:
+			xb := mm.xh[b*cols : (b+1)*cols]
+			for r := r0; r < r1; r++ {
+				out[r] = dotF16(uint16s(w.Data[r*rb:(r+1)*rb]), xb)
+			}
+		case gguf.TypeBF16:
+			xb := mm.xh[b*cols : (b+1)*cols]
+			for r := r0; r < r1; r++ {
+				out[r] = dotBF16(uint16s(w.Data[r*rb:(r+1)*rb]), xb)
+			}
+		}
+	}
+}
+
+// quantRows computes rows [r0, r1) of quantized weights for batch row b,
+// four rows at a time where a four-row dot exists.
+func (mm *matmulJob) quantRows(r0, r1, b int) {
+	w, rb, cols := mm.w, mm.rb, mm.w.Cols
+	out := mm.out[b*w.Rows : (b+1)*w.Rows]
+	xb := mm.xq[b*mm.xrb : (b+1)*mm.xrb]
+	r := r0
+	if mm.dot4 != nil {
+		for ; r+4 <= r1; r += 4 {
+			mm.dot4(cols, w.Data[r*rb:(r+4)*rb], rb, xb, out[r:r+4])
+		}
+	}
+	for ; r < r1; r++ {
+		out[r] = mm.dot(cols, w.Data[r*rb:(r+1)*rb], xb)
+	}
+}
+
+// tiledRows computes rows [r0, r1) for every batch row with the tile
+// kernel, finishing the edges (rows or batch rows that do not fill a tile)
+// with the row dots.
+func (mm *matmulJob) tiledRows(r0, r1 int) {
+	w, rb, cols, batch := mm.w, mm.rb, mm.w.Cols, mm.batch
+	tr, tc := mm.tile.rows, mm.tile.cols
+	r := r0
+	for ; r+tr <= r1; r += tr {
+		b := 0
+		for ; b+tc <= batch; b += tc {
+			mm.tile.fn(cols, w.Data[r*rb:(r+tr)*rb], rb, mm.xq[b*mm.xrb:(b+tc)*mm.xrb], mm.xrb,
+				mm.out[b*w.Rows+r:(b+tc-1)*w.Rows+r+tr], w.Rows)
+		}
+		for ; b < batch; b++ {
+			mm.quantRows(r, r+tr, b)
+		}
+	}
+	if r < r1 {
+		for b := 0; b < batch; b++ {
+			mm.quantRows(r, r1, b)
 		}
 	}
 }
