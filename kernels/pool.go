@@ -189,7 +189,7 @@ type matmulJob struct {
 	quant func(dst []byte, x []float32)
 	dot   func(n int, w, x []byte) float32
 	dot4  func(n int, w []byte, rowBytes int, x []byte, out []float32) // nil: use dot
-	tile  tileKernel                                                    // fn nil: none
+	tile  tileKernel                                                   // fn nil: none
 }
 
 // MatMul computes out[b*w.Rows + r] = dot(row r of w, x[b*w.Cols:(b+1)*w.Cols])
