@@ -272,7 +272,11 @@ const tileBytes = 32 << 10
 // rows computes output rows [lo, hi) for every batch row.
 func (mm *matmulJob) rows(lo, hi int) {
 	w, rb, batch := mm.w, mm.rb, mm.batch
-	tile := max(1, tileBytes/rb)
+	unit := 4 // cache tiles in whole groups of the row kernels' width
+	if mm.tile.fn != nil {
+		unit = mm.tile.rows
+	}
+	tile := max(unit, tileBytes/rb/unit*unit)
 	if batch == 1 {
 		tile = hi - lo
 	}
