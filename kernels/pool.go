@@ -156,10 +156,16 @@ func (p *Pool) chunk(id int) {
 		return
 	}
 	lo, hi := id*p.n/p.parts, (id+1)*p.n/p.parts
-	if p.kind == jobMatMul && p.n >= 4*p.parts {
-		// Whole groups of four rows per thread, for the four-row dots.
-		groups := (p.n + 3) / 4
-		lo, hi = id*groups/p.parts*4, min(p.n, (id+1)*groups/p.parts*4)
+	if p.kind == jobMatMul {
+		// Whole groups of rows per thread, for the four-row dots or tiles.
+		unit := 4
+		if p.mm.tile.fn != nil && p.mm.batch >= p.mm.tile.cols {
+			unit = p.mm.tile.rows
+		}
+		if p.n >= unit*p.parts {
+			groups := (p.n + unit - 1) / unit
+			lo, hi = id*groups/p.parts*unit, min(p.n, (id+1)*groups/p.parts*unit)
+		}
 	}
 	if lo >= hi {
 		return
