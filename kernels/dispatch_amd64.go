@@ -29,11 +29,15 @@ func init() {
 	quantizeRowQ8_K = quantizeRowQ8_KAsm
 	dotQ8_0x4 = dotQ8_0x4Asm
 	dotQ4_0x4 = dotQ4_0x4Asm
+	dotQ8_0x4n = dotQ8_0x4nAsm
+	dotQ4_0x4n = dotQ4_0x4nAsm
 	if x86HasVNNI() {
 		dotQ8_0 = dotQ8_0AsmVNNI
 		dotQ4_0 = dotQ4_0AsmVNNI
 		dotQ8_0x4 = dotQ8_0x4AsmVNNI
 		dotQ4_0x4 = dotQ4_0x4AsmVNNI
+		dotQ8_0x4n = dotQ8_0x4nAsmVNNI
+		dotQ4_0x4n = dotQ4_0x4nAsmVNNI
 	}
 }
 
@@ -43,4 +47,13 @@ func init() {
 var (
 	dotQ8_0x4 func(n int, w []byte, rowBytes int, x []byte, out []float32)
 	dotQ4_0x4 func(n int, w []byte, rowBytes int, x []byte, out []float32)
+)
+
+// Four-row by nx-activation tiles (see /work/brief/ASM-NOTES.md):
+// out[a*outStride+r] = dot of n elements of row r (w[r*rowBytes:]) with
+// activation row a (x[a*xRowBytes:], Q8_0), r = 0..3, a = 0..nx-1,
+// 1 <= nx <= 4. nil where the CPU has no version.
+var (
+	dotQ8_0x4n func(n int, w []byte, rowBytes int, x []byte, xRowBytes, nx int, out []float32, outStride int)
+	dotQ4_0x4n func(n int, w []byte, rowBytes int, x []byte, xRowBytes, nx int, out []float32, outStride int)
 )

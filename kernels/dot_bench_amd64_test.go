@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -118,7 +119,6 @@ func BenchmarkDot(b *testing.B) {
 	}
 }
 
-
 // BenchmarkDotX4: the four-row kernels against four calls of the one-row
 // dispatched dot, over the same 2048x2048 matrix.
 func BenchmarkDotX4(b *testing.B) {
@@ -142,5 +142,50 @@ func BenchmarkDotX4(b *testing.B) {
 			}
 			b.ReportMetric(2*dotBenchRows*dotBenchCols*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
+	}
+}
+
+// BenchmarkDotX4n: a batch of nx activation rows against a 2048x2048 matrix,
+// by 4 x nx tiles against nx calls of the four-row dot per row group.
+func BenchmarkDotX4n(b *testing.B) {
+	for _, c := range []struct {
+		t   gguf.Type
+		x4  func(n int, w []byte, rowBytes int, x []byte, out []float32)
+		x4n func(n int, w []byte, rowBytes int, x []byte, xRowBytes, nx int, out []float32, outStride int)
+	}{
+		{gguf.TypeQ8_0, dotQ8_0x4AsmVNNI, dotQ8_0x4nAsmVNNI}, {gguf.TypeQ4_0, dotQ4_0x4AsmVNNI, dotQ4_0x4nAsmVNNI},
+		{gguf.TypeQ8_0, dotQ8_0x4Asm, dotQ8_0x4nAsm}, {gguf.TypeQ4_0, dotQ4_0x4Asm, dotQ4_0x4nAsm},
+	} {
+		if !x86HasVNNI() {
+			break
+		}
+		w, x1, f := dotBenchData(b, c.t)
+		rb, xrb := f.rowBytes(dotBenchCols), len(x1)
+		for _, nx := range []int{2, 4} {
+			x := make([]byte, nx*xrb)
+			for a := range nx {
+				copy(x[a*xrb:], x1)
+			}
+			out := make([]float32, nx*dotBenchRows)
+			name := fmt.Sprintf("%s/b%d", c.t, nx)
+			b.Run(name+"/x4", func(b *testing.B) {
+				b.SetBytes(int64(len(w)))
+				for range b.N {
+					for row := 0; row < dotBenchRows; row += 4 {
+						for a := range nx {
+							c.x4(dotBenchCols, w[row*rb:], rb, x[a*xrb:], out[a*dotBenchRows+row:])
+						}
+					}
+				}
+			})
+			b.Run(name+"/x4n", func(b *testing.B) {
+				b.SetBytes(int64(len(w)))
+				for range b.N {
+					for row := 0; row < dotBenchRows; row += 4 {
+						c.x4n(dotBenchCols, w[row*rb:], rb, x, xrb, nx, out[row:], dotBenchRows)
+					}
+				}
+			})
+		}
 	}
 }
