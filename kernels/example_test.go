@@ -72,3 +72,88 @@ func ExampleRMSNorm() {
 	// Output:
 	// [0.3651 0.7303 2.1909 2.9212]
 }
+
+// Rotate one head of four dimensions at position 1 (normal layout: pairs
+// (0,1) and (2,3); the second pair turns 100x slower with base 10000).
+func ExampleRoPE_Apply() {
+	rope := kernels.NewRoPE(4, 10000, kernels.RoPEScaling{Type: "none"})
+	x := []float32{1, 0, 1, 0}
+	rope.Apply(x, 1, 4, 1, false)
+	fmt.Printf("%.4f\n", x)
+	// Output:
+	// [0.5403 0.8415 0.9999 0.0100]
+}
+
+func ExampleSoftmax() {
+	x := []float32{1, 2, 3}
+	kernels.Softmax(x)
+	fmt.Printf("%.4f\n", x)
+	// Output:
+	// [0.0900 0.2447 0.6652]
+}
+
+func ExampleSwiGLU() {
+	gate := []float32{-1, 0, 1, 4}
+	up := []float32{1, 1, 1, 0.5}
+	kernels.SwiGLU(gate, gate, up) // in place
+	fmt.Printf("%.4f\n", gate)
+	// Output:
+	// [-0.2689 0.0000 0.7311 1.9640]
+}
+
+// One query head attending over two cached positions: the first key
+// matches the query, so its value dominates.
+func ExampleAttentionF32() {
+	q := []float32{4, 0}
+	keys := []float32{1, 0, 0, 1}   // position 0, position 1
+	values := []float32{1, 0, 0, 1} // position 0, position 1
+	out := make([]float32, 2)
+	kernels.AttentionF32(out, q, keys, values, 2, 1, 1, 2, 1, make([]float32, 2))
+	fmt.Printf("%.4f\n", out)
+	// Output:
+	// [0.9820 0.0180]
+}
+
+// Row decodes one row of a weight matrix, e.g. a token embedding.
+func ExampleRow() {
+	emb := []float32{0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5} // 2 tokens x 4 dims
+	data := make([]byte, 2*len(emb))                 // F16
+	if err := kernels.Quantize(data, gguf.TypeF16, emb); err != nil {
+		panic(err)
+	}
+	w, err := kernels.NewMatrix(&gguf.TensorInfo{Name: "token_embd.weight", Shape: []int64{4, 2}, Type: gguf.TypeF16}, data)
+	if err != nil {
+		panic(err)
+	}
+	row := make([]float32, 4)
+	kernels.Row(row, w, 1)
+	fmt.Println(row)
+	// Output:
+	// [2 2.5 3 3.5]
+}
+
+// Run splits a range over the pool's threads in contiguous chunks.
+func ExamplePool_Run() {
+	pool := kernels.NewPool(2)
+	defer pool.Close()
+	squares := make([]int, 10)
+	pool.Run(len(squares), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			squares[i] = i * i
+		}
+	})
+	fmt.Println(squares)
+	// Output:
+	// [0 1 4 9 16 25 36 49 64 81]
+}
+
+// F32ToF16 fills an F16 KV cache; values round to the nearest binary16.
+func ExampleF32ToF16() {
+	h := make([]uint16, 3)
+	kernels.F32ToF16(h, []float32{1, 0.1, 70000})
+	back := make([]float32, 3)
+	kernels.F16ToF32(back, h)
+	fmt.Printf("%#04x %v\n", h, back)
+	// Output:
+	// [0x3c00 0x2e66 0x7c00] [1 0.099975586 +Inf]
+}
