@@ -180,10 +180,17 @@ func Add(dst, a []float32) {
 // For each head: scores = q·k * scale, softmax over the n positions, and
 // out = Σ p_t v_t. out has nHead*headDim elements; scratch at least n.
 func AttentionF32(out, q, keys, values []float32, n, nHead, nKVHead, headDim int, scale float32, scratch []float32) {
+	AttentionHeadsF32(out, q, keys, values, n, nHead, nKVHead, headDim, 0, nHead, scale, scratch)
+}
+
+// AttentionHeadsF32 is AttentionF32 for query heads [h0, h1) only: it writes
+// out[h0*headDim : h1*headDim] and nothing else, so the heads of one query
+// row can be split over threads (each with its own scratch).
+func AttentionHeadsF32(out, q, keys, values []float32, n, nHead, nKVHead, headDim, h0, h1 int, scale float32, scratch []float32) {
 	kvDim := nKVHead * headDim
 	group := nHead / nKVHead
 	p := scratch[:n]
-	for h := 0; h < nHead; h++ {
+	for h := h0; h < h1; h++ {
 		kvOff := (h / group) * headDim
 		qh := q[h*headDim : (h+1)*headDim]
 		for t := 0; t < n; t++ {
@@ -210,6 +217,12 @@ const maxStackHeadDim = 512
 // scratch needs n floats; with n + (headDim+1)/2 the extra space holds the
 // F16 query so the dispatched (assembly) F16 dot can be used.
 func AttentionF16(out, q []float32, keys, values []uint16, n, nHead, nKVHead, headDim int, scale float32, scratch []float32) {
+	AttentionHeadsF16(out, q, keys, values, n, nHead, nKVHead, headDim, 0, nHead, scale, scratch)
+}
+
+// AttentionHeadsF16 is AttentionF16 for query heads [h0, h1) only (see
+// AttentionHeadsF32).
+func AttentionHeadsF16(out, q []float32, keys, values []uint16, n, nHead, nKVHead, headDim, h0, h1 int, scale float32, scratch []float32) {
 	kvDim := nKVHead * headDim
 	group := nHead / nKVHead
 	p := scratch[:n]
@@ -226,7 +239,7 @@ func AttentionF16(out, q []float32, keys, values []uint16, n, nHead, nKVHead, he
 			qh = make([]float32, headDim)
 		}
 	}
-	for h := 0; h < nHead; h++ {
+	for h := h0; h < h1; h++ {
 		kvOff := (h / group) * headDim
 		qs := q[h*headDim : (h+1)*headDim]
 		if q16 != nil {

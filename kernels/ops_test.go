@@ -311,3 +311,34 @@ func TestExpf(t *testing.T) {
 		t.Fatal("expf(±Inf) wrong")
 	}
 }
+
+// TestAttentionHeads checks that head ranges compute exactly the heads of
+// the full call and write nothing else.
+func TestAttentionHeads(t *testing.T) {
+	r := newRand(28)
+	const n, nHead, nKV, hd = 9, 8, 2, 32
+	q, k, v := gaussian(r, nHead*hd, 1), gaussian(r, n*nKV*hd, 1), gaussian(r, n*nKV*hd, 1)
+	k16, v16 := make([]uint16, len(k)), make([]uint16, len(v))
+	F32ToF16(k16, k)
+	F32ToF16(v16, v)
+	full32, full16 := make([]float32, nHead*hd), make([]float32, nHead*hd)
+	AttentionF32(full32, q, k, v, n, nHead, nKV, hd, 0.2, make([]float32, n))
+	AttentionF16(full16, q, k16, v16, n, nHead, nKV, hd, 0.2, make([]float32, n+hd/2))
+	for _, hr := range [][2]int{{0, 8}, {0, 3}, {3, 5}, {7, 8}, {4, 4}} {
+		got32, got16 := make([]float32, nHead*hd), make([]float32, nHead*hd)
+		for i := range got32 {
+			got32[i], got16[i] = 42, 42
+		}
+		AttentionHeadsF32(got32, q, k, v, n, nHead, nKV, hd, hr[0], hr[1], 0.2, make([]float32, n))
+		AttentionHeadsF16(got16, q, k16, v16, n, nHead, nKV, hd, hr[0], hr[1], 0.2, make([]float32, n+hd/2))
+		for i := range got32 {
+			in := i >= hr[0]*hd && i < hr[1]*hd
+			if in && (got32[i] != full32[i] || got16[i] != full16[i]) {
+				t.Fatalf("heads %v: [%d] = %g/%g, full call %g/%g", hr, i, got32[i], got16[i], full32[i], full16[i])
+			}
+			if !in && (got32[i] != 42 || got16[i] != 42) {
+				t.Fatalf("heads %v wrote [%d]", hr, i)
+			}
+		}
+	}
+}
