@@ -41,6 +41,7 @@ var (
 	// type; fn nil means "not available". See tileKernel.
 	tileQ8_0, tileQ4_0, tileQ5_0, tileQ4_1, tileQ5_1 tileKernel
 	tileQ2_K, tileQ3_K, tileQ4_K, tileQ5_K, tileQ6_K tileKernel
+	tileF16, tileBF16                                tileKernel16
 
 	// Attention's weighted sum of values: dst[i] += a * x[i] (len(x) == len(dst)),
 	// x in float32 or binary16.
@@ -63,4 +64,12 @@ var (
 type tileKernel struct {
 	rows, cols int
 	fn         func(n int, w []byte, rowBytes int, x []byte, xStride int, out []float32, outStride int)
+}
+
+// tileKernel16 is tileKernel for F16 or BF16 weights: rowStride and xStride
+// count uint16 elements, and x holds the activation rows converted to the
+// weight's type.
+type tileKernel16 struct {
+	rows, cols int
+	fn         func(n int, w []uint16, rowStride int, x []uint16, xStride int, out []float32, outStride int)
 }

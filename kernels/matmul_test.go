@@ -269,3 +269,84 @@ func TestTileKernelsMatchRef(t *testing.T) {
 		}
 	}
 }
+
+// TestMatMulTiled16 runs the F16/BF16 tile path with reference tiles.
+func TestMatMulTiled16(t *testing.T) {
+	savedF16, savedBF16 := tileF16, tileBF16
+	defer func() { tileF16, tileBF16 = savedF16, savedBF16 }()
+	const rows, cols = 23, 301
+	for _, typ := range []gguf.Type{gguf.TypeF16, gguf.TypeBF16} {
+		w := randomMatrix(t, typ, rows, cols, 13)
+		for _, shape := range [][2]int{{4, 2}, {3, 3}} {
+			dot := dotF16Ref
+			if typ == gguf.TypeBF16 {
+				dot = dotBF16Ref
+			}
+			tk := tileKernel16{rows: shape[0], cols: shape[1], fn: func(n int, w []uint16, rs int, x []uint16, xs int, out []float32, os int) {
+				for b := 0; b < shape[1]; b++ {
+					for r := 0; r < shape[0]; r++ {
+						out[b*os+r] = dot(w[r*rs:r*rs+n], x[b*xs:b*xs+n])
+					}
+				}
+			}}
+			tileF16, tileBF16 = tk, tk
+			p := NewPool(2)
+			for _, batch := range []int{1, 3, 5} {
+				x := gaussian(newRand(uint64(batch)), batch*cols, 1)
+				out := make([]float32, batch*rows)
+				p.MatMul(out, w, x, batch)
+				want, tol := expectedMatMul(w, x, batch)
+				for i, v := range want {
+					if d := math.Abs(float64(out[i]) - v); d > tol[i] || out[i] != out[i] {
+						t.Fatalf("%s tile %v batch %d out[%d] = %g, want %g", typ, shape, batch, i, out[i], v)
+					}
+				}
+			}
+			p.Close()
+		}
+	}
+}
+
+// TestTileKernels16MatchRef checks dispatched F16/BF16 tile kernels (when
+// present) against the reference dots.
+func TestTileKernels16MatchRef(t *testing.T) {
+	r := newRand(34)
+	for _, c := range []struct {
+		name string
+		tk   tileKernel16
+		conv func([]uint16, []float32)
+		ref  func(w, x []uint16) float32
+	}{{"tileF16", tileF16, F32ToF16, dotF16Ref}, {"tileBF16", tileBF16, F32ToBF16, dotBF16Ref}} {
+		if c.tk.fn == nil {
+			continue
+		}
+		for _, n := range []int{1, 7, 64, 301, 2048} {
+			rs, xs := n+5, n+3
+			w, x := make([]uint16, c.tk.rows*rs), make([]uint16, c.tk.cols*xs)
+			c.conv(w, gaussian(r, len(w), 1))
+			c.conv(x, gaussian(r, len(x), 1))
+			os := c.tk.rows + 2
+			out := make([]float32, c.tk.cols*os)
+			c.tk.fn(n, w, rs, x, xs, out, os)
+			for b := 0; b < c.tk.cols; b++ {
+				for row := 0; row < c.tk.rows; row++ {
+					wr, xr := w[row*rs:row*rs+n], x[b*xs:b*xs+n]
+					want := float64(c.ref(wr, xr))
+					var mag float64
+					for i := range wr {
+						mag += math.Abs(float64(fp16ToFP32(wr[i])) * float64(fp16ToFP32(xr[i])))
+					}
+					if c.name == "tileBF16" {
+						mag = 0
+						for i := range wr {
+							mag += math.Abs(float64(bf16ToFP32(wr[i])) * float64(bf16ToFP32(xr[i])))
+						}
+					}
+					if got := out[b*os+row]; math.Abs(float64(got)-want) > 2*float64(n+16)*math.Ldexp(mag, -24)+1e-30 {
+						t.Fatalf("%s n=%d [b %d, r %d] = %g, reference %g", c.name, n, b, row, got, want)
+					}
+				}
+			}
+		}
+	}
+}

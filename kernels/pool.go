@@ -158,10 +158,7 @@ func (p *Pool) chunk(id int) {
 	lo, hi := id*p.n/p.parts, (id+1)*p.n/p.parts
 	if p.kind == jobMatMul {
 		// Whole groups of rows per thread, for the four-row dots or tiles.
-		unit := 4
-		if p.mm.tile.fn != nil && p.mm.batch >= p.mm.tile.cols {
-			unit = p.mm.tile.rows
-		}
+		unit := p.mm.unit
 		if p.n >= unit*p.parts {
 			groups := (p.n + unit - 1) / unit
 			lo, hi = id*groups/p.parts*unit, min(p.n, (id+1)*groups/p.parts*unit)
@@ -189,13 +186,15 @@ type matmulJob struct {
 	rb    int // weight row bytes
 
 	// Activations in the dot product's input type.
-	xq    []byte   // quantized rows, xrb bytes each
-	xrb   int      // bytes per quantized activation row
-	xh    []uint16 // F16/BF16 rows
-	quant func(dst []byte, x []float32)
-	dot   func(n int, w, x []byte) float32
-	dot4  func(n int, w []byte, rowBytes int, x []byte, out []float32) // nil: use dot
-	tile  tileKernel                                                   // fn nil: none
+	xq     []byte   // quantized rows, xrb bytes each
+	xrb    int      // bytes per quantized activation row
+	xh     []uint16 // F16/BF16 rows
+	quant  func(dst []byte, x []float32)
+	dot    func(n int, w, x []byte) float32
+	dot4   func(n int, w []byte, rowBytes int, x []byte, out []float32) // nil: use dot
+	tile   tileKernel                                                   // fn nil: none
+	tile16 tileKernel16                                                 // F16/BF16 weights; fn nil: none
+	unit   int                                                          // rows per kernel call: thread splits and cache tiles are multiples
 }
 
 // MatMul computes out[b*w.Rows + r] = dot(row r of w, x[b*w.Cols:(b+1)*w.Cols])
@@ -221,10 +220,17 @@ func (p *Pool) MatMul(out []float32, w Matrix, x []float32, batch int) {
 		panic(fmt.Sprintf("kernels: MatMul: weight data has %d bytes, want %d", len(w.Data), rb*w.Rows))
 	}
 	mm := &p.mm
-	*mm = matmulJob{out: out, w: w, x: x, batch: batch, rb: rb}
+	*mm = matmulJob{out: out, w: w, x: x, batch: batch, rb: rb, unit: 4}
 	switch w.Type {
 	case gguf.TypeF32:
 	case gguf.TypeF16, gguf.TypeBF16:
+		mm.tile16 = tileF16
+		if w.Type == gguf.TypeBF16 {
+			mm.tile16 = tileBF16
+		}
+		if mm.tile16.fn != nil && mm.tile16.rows > 0 && mm.tile16.cols > 0 && batch >= mm.tile16.cols {
+			mm.unit = mm.tile16.rows
+		}
 		n := batch * w.Cols
 		if cap(p.xh) < n {
 			p.xh = make([]uint16, n)
@@ -254,6 +260,9 @@ func (p *Pool) MatMul(out []float32, w Matrix, x []float32, batch int) {
 		mm.dot = *f.dot
 		mm.dot4 = *f.dot4
 		mm.tile = *f.tile
+		if mm.tile.fn != nil && mm.tile.rows > 0 && mm.tile.cols > 0 && batch >= mm.tile.cols {
+			mm.unit = mm.tile.rows
+		}
 		if batch == 1 {
 			mm.quantizeRows(0, 1)
 		} else {
@@ -278,10 +287,7 @@ const tileBytes = 32 << 10
 // rows computes output rows [lo, hi) for every batch row.
 func (mm *matmulJob) rows(lo, hi int) {
 	w, rb, batch := mm.w, mm.rb, mm.batch
-	unit := 4 // cache tiles in whole groups of the row kernels' width
-	if mm.tile.fn != nil {
-		unit = mm.tile.rows
-	}
+	unit := mm.unit // cache tiles in whole groups of the kernels' row count
 	tile := max(unit, tileBytes/rb/unit*unit)
 	if batch == 1 {
 		tile = hi - lo
@@ -292,7 +298,7 @@ func (mm *matmulJob) rows(lo, hi int) {
 		case gguf.TypeF32, gguf.TypeF16, gguf.TypeBF16:
 			mm.floatRows(r0, r1)
 		default:
-			if mm.tile.fn != nil && batch >= mm.tile.cols {
+			if mm.unit == mm.tile.rows && mm.tile.fn != nil && batch >= mm.tile.cols {
 				mm.tiledRows(r0, r1)
 			} else {
 				for b := 0; b < batch; b++ {
@@ -305,25 +311,56 @@ func (mm *matmulJob) rows(lo, hi int) {
 
 // floatRows computes rows [r0, r1) of F32/F16/BF16 weights for every batch row.
 func (mm *matmulJob) floatRows(r0, r1 int) {
-	w, rb, cols := mm.w, mm.rb, mm.w.Cols
+	if mm.unit == mm.tile16.rows && mm.tile16.fn != nil && mm.batch >= mm.tile16.cols {
+		mm.tiledRows16(r0, r1)
+		return
+	}
 	for b := 0; b < mm.batch; b++ {
-		out := mm.out[b*w.Rows : (b+1)*w.Rows]
-		switch w.Type {
-		case gguf.TypeF32:
-			xb := mm.x[b*cols : (b+1)*cols]
-			for r := r0; r < r1; r++ {
-				out[r] = dotF32(float32s(w.Data[r*rb:(r+1)*rb]), xb)
-			}
-		case gguf.TypeF16:
-			xb := mm.xh[b*cols : (b+1)*cols]
-			for r := r0; r < r1; r++ {
-				out[r] = dotF16(uint16s(w.Data[r*rb:(r+1)*rb]), xb)
-			}
-		case gguf.TypeBF16:
-			xb := mm.xh[b*cols : (b+1)*cols]
-			for r := r0; r < r1; r++ {
-				out[r] = dotBF16(uint16s(w.Data[r*rb:(r+1)*rb]), xb)
-			}
+		mm.floatRowsOne(r0, r1, b)
+	}
+}
+
+// floatRowsOne computes rows [r0, r1) of F32/F16/BF16 weights for batch row b.
+func (mm *matmulJob) floatRowsOne(r0, r1, b int) {
+	w, rb, cols := mm.w, mm.rb, mm.w.Cols
+	out := mm.out[b*w.Rows : (b+1)*w.Rows]
+	switch w.Type {
+	case gguf.TypeF32:
+		xb := mm.x[b*cols : (b+1)*cols]
+		for r := r0; r < r1; r++ {
+			out[r] = dotF32(float32s(w.Data[r*rb:(r+1)*rb]), xb)
+		}
+	case gguf.TypeF16:
+		xb := mm.xh[b*cols : (b+1)*cols]
+		for r := r0; r < r1; r++ {
+			out[r] = dotF16(uint16s(w.Data[r*rb:(r+1)*rb]), xb)
+		}
+	case gguf.TypeBF16:
+		xb := mm.xh[b*cols : (b+1)*cols]
+		for r := r0; r < r1; r++ {
+			out[r] = dotBF16(uint16s(w.Data[r*rb:(r+1)*rb]), xb)
+		}
+	}
+}
+
+// tiledRows16 is tiledRows for F16/BF16 weights.
+func (mm *matmulJob) tiledRows16(r0, r1 int) {
+	w, rb, cols, batch, tk := mm.w, mm.rb, mm.w.Cols, mm.batch, mm.tile16
+	tr, tc := tk.rows, tk.cols
+	r := r0
+	for ; r+tr <= r1; r += tr {
+		b := 0
+		for ; b+tc <= batch; b += tc {
+			tk.fn(cols, uint16s(w.Data[r*rb:(r+tr)*rb]), cols, mm.xh[b*cols:(b+tc)*cols], cols,
+				mm.out[b*w.Rows+r:(b+tc-1)*w.Rows+r+tr], w.Rows)
+		}
+		for ; b < batch; b++ {
+			mm.floatRowsOne(r, r+tr, b)
+		}
+	}
+	if r < r1 {
+		for b := 0; b < batch; b++ {
+			mm.floatRowsOne(r, r1, b)
 		}
 	}
 }
