@@ -127,7 +127,7 @@ func BenchmarkAmuletOverPref(b *testing.B) {
 		comb.Combine(z, lb, prefs)
 	}
 	combine := time.Since(start).Seconds() / reps
-	fwd1, fwd2 := forwardCost(b, be, 1), forwardCost(b, be, 2)
+	fwd1, fwd2 := forwardCosts(b, be)
 	b.ReportMetric(fwd2/fwd1, "forward2/forward1")
 	b.ReportMetric(prefTok*1e3, "pref-ms/tok")
 	b.ReportMetric(amuletTok*1e3, "amulet-ms/tok")
@@ -136,43 +136,53 @@ func BenchmarkAmuletOverPref(b *testing.B) {
 	b.ReportMetric(100*combine/amuletTok, "combine-%tok")
 }
 
-// forwardCost is the mean time of one decode Forward with the given number of rows (one per
+// forwardCosts returns the mean time of one decode Forward with 1 row and with 2 rows (one per
 // sequence), after a 16-token prefill of each sequence: the model's share of a token, without
-// the sampling stage.
-func forwardCost(b *testing.B, be *backend, rows int) float64 {
-	s, err := be.newSession(rows, 64)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
+// the sampling stage. The two sessions alternate step by step, so load changes on a shared
+// machine hit both alike.
+func forwardCosts(b *testing.B, be *backend) (one, two float64) {
 	ctx := context.Background()
-	var bt batch
-	for seq := range rows {
-		for pos := range 16 {
-			bt.Tokens = append(bt.Tokens, int32(10+pos))
-			bt.Positions = append(bt.Positions, int32(pos))
-			bt.Seqs = append(bt.Seqs, int32(seq))
-			bt.Logits = append(bt.Logits, false)
+	var sess [2]session
+	for i := range sess {
+		rows := i + 1
+		s, err := be.newSession(rows, 64)
+		if err != nil {
+			b.Fatal(err)
 		}
-	}
-	if err := s.Forward(ctx, bt); err != nil {
-		b.Fatal(err)
-	}
-	const steps = 8
-	start := time.Now()
-	for step := range steps {
-		bt = batch{}
+		defer s.Close()
+		var bt batch
 		for seq := range rows {
-			bt.Tokens = append(bt.Tokens, int32(20+step))
-			bt.Positions = append(bt.Positions, int32(16+step))
-			bt.Seqs = append(bt.Seqs, int32(seq))
-			bt.Logits = append(bt.Logits, true)
+			for pos := range 16 {
+				bt.Tokens = append(bt.Tokens, int32(10+pos))
+				bt.Positions = append(bt.Positions, int32(pos))
+				bt.Seqs = append(bt.Seqs, int32(seq))
+				bt.Logits = append(bt.Logits, false)
+			}
 		}
 		if err := s.Forward(ctx, bt); err != nil {
 			b.Fatal(err)
 		}
+		sess[i] = s
 	}
-	return time.Since(start).Seconds() / steps
+	const steps = 12
+	var total [2]time.Duration
+	for step := range steps {
+		for i, s := range sess {
+			var bt batch
+			for seq := range i + 1 {
+				bt.Tokens = append(bt.Tokens, int32(20+step))
+				bt.Positions = append(bt.Positions, int32(16+step))
+				bt.Seqs = append(bt.Seqs, int32(seq))
+				bt.Logits = append(bt.Logits, true)
+			}
+			start := time.Now()
+			if err := s.Forward(ctx, bt); err != nil {
+				b.Fatal(err)
+			}
+			total[i] += time.Since(start)
+		}
+	}
+	return total[0].Seconds() / steps, total[1].Seconds() / steps
 }
 
 // BenchmarkCombine is the fused combine pass over a 32000-token vocabulary (two rows in, one out).
