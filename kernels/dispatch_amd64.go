@@ -31,6 +31,8 @@ func init() {
 	dotQ4_0x4 = dotQ4_0x4Asm
 	dotQ8_0x4n = dotQ8_0x4nAsm
 	dotQ4_0x4n = dotQ4_0x4nAsm
+	dotQ4_Kx4n = dotQ4_Kx4nAsm
+	dotQ6_Kx4n = dotQ6_Kx4nAsm
 	if x86HasVNNI() {
 		dotQ8_0 = dotQ8_0AsmVNNI
 		dotQ4_0 = dotQ4_0AsmVNNI
@@ -52,8 +54,12 @@ var (
 // Four-row by nx-activation tiles (see /work/brief/ASM-NOTES.md):
 // out[a*outStride+r] = dot of n elements of row r (w[r*rowBytes:]) with
 // activation row a (x[a*xRowBytes:], Q8_0), r = 0..3, a = 0..nx-1,
-// 1 <= nx <= 4. nil where the CPU has no version.
+// 1 <= nx <= 4; x is Q8_0 for Q8_0/Q4_0 and Q8_K for Q4_K/Q6_K. They pay
+// for nx >= 2 (batches); for one activation row use the x4 or one-row dots.
+// nil where the CPU has no version.
 var (
 	dotQ8_0x4n func(n int, w []byte, rowBytes int, x []byte, xRowBytes, nx int, out []float32, outStride int)
 	dotQ4_0x4n func(n int, w []byte, rowBytes int, x []byte, xRowBytes, nx int, out []float32, outStride int)
+	dotQ4_Kx4n func(n int, w []byte, rowBytes int, x []byte, xRowBytes, nx int, out []float32, outStride int)
+	dotQ6_Kx4n func(n int, w []byte, rowBytes int, x []byte, xRowBytes, nx int, out []float32, outStride int)
 )

@@ -189,3 +189,43 @@ func BenchmarkDotX4n(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDotK4n: K-quant batches of nx activation rows against a
+// 2048x2048 matrix, one-row dots (nx calls per row) against 4 x nx tiles.
+func BenchmarkDotK4n(b *testing.B) {
+	for _, c := range []struct {
+		t   gguf.Type
+		x4n func(n int, w []byte, rowBytes int, x []byte, xRowBytes, nx int, out []float32, outStride int)
+	}{
+		{gguf.TypeQ4_K, dotQ4_Kx4nAsm}, {gguf.TypeQ6_K, dotQ6_Kx4nAsm},
+	} {
+		w, x1, f := dotBenchData(b, c.t)
+		rb, xrb := f.rowBytes(dotBenchCols), len(x1)
+		for _, nx := range []int{1, 2} {
+			x := make([]byte, nx*xrb)
+			for a := range nx {
+				copy(x[a*xrb:], x1)
+			}
+			out := make([]float32, nx*dotBenchRows)
+			name := fmt.Sprintf("%s/b%d", c.t, nx)
+			b.Run(name+"/x1", func(b *testing.B) {
+				b.SetBytes(int64(len(w)))
+				for range b.N {
+					for row := range dotBenchRows {
+						for a := range nx {
+							out[a*dotBenchRows+row] = (*f.dot)(dotBenchCols, w[row*rb:(row+1)*rb], x[a*xrb:(a+1)*xrb])
+						}
+					}
+				}
+			})
+			b.Run(name+"/x4n", func(b *testing.B) {
+				b.SetBytes(int64(len(w)))
+				for range b.N {
+					for row := 0; row < dotBenchRows; row += 4 {
+						c.x4n(dotBenchCols, w[row*rb:], rb, x, xrb, nx, out[row:], dotBenchRows)
+					}
+				}
+			})
+		}
+	}
+}

@@ -110,3 +110,42 @@ func TestDispatchX4n(t *testing.T) {
 		}
 	}
 }
+
+// TestDispatchK4n checks the dispatched K-quant tile entries against Ref.
+func TestDispatchK4n(t *testing.T) {
+	r := rand.New(rand.NewPCG(55, 56))
+	for _, c := range []struct {
+		name   string
+		fn     func(n int, w []byte, rowBytes int, x []byte, xRowBytes, nx int, out []float32, outStride int)
+		wBytes int
+		ref    func(n int, w, x []byte) float32
+		mine   func(n int, w, x []byte) (float64, float64)
+		f16At  []int
+	}{
+		{"Q4_K", dotQ4_Kx4n, 144, dotQ4_KRef, x86RefQ4_K, []int{0, 2}},
+		{"Q6_K", dotQ6_Kx4n, 210, dotQ6_KRef, x86RefQ6_K, []int{208}},
+	} {
+		if c.fn == nil {
+			t.Logf("%s: no tile kernel on this CPU", c.name)
+			continue
+		}
+		const nb, nx = 3, 2
+		w := make([]byte, 4*nb*c.wBytes)
+		for row := range 4 {
+			copy(w[row*nb*c.wBytes:], x86GenK(r, nb, c.wBytes, c.f16At))
+		}
+		x := make([]byte, nx*nb*292)
+		for a := range nx {
+			copy(x[a*nb*292:], x86GenQ8_K(r, nb))
+		}
+		out := make([]float32, nx*4)
+		c.fn(nb*256, w, nb*c.wBytes, x, nb*292, nx, out, 4)
+		for a := range nx {
+			for row := range 4 {
+				wr, xa := w[row*nb*c.wBytes:(row+1)*nb*c.wBytes], x[a*nb*292:(a+1)*nb*292]
+				_, mag := c.mine(nb*256, wr, xa)
+				x86Check(t, c.name, float64(out[a*4+row]), float64(c.ref(nb*256, wr, xa)), mag)
+			}
+		}
+	}
+}
