@@ -37,11 +37,15 @@ var (
 	dotQ5_Kx4 func(n int, w []byte, rowBytes int, x []byte, out []float32)
 	dotQ6_Kx4 func(n int, w []byte, rowBytes int, x []byte, out []float32)
 
-	// Tile kernels for batched MatMul (prompt processing), one per block
-	// type; fn nil means "not available". See tileKernel.
-	tileQ8_0, tileQ4_0, tileQ5_0, tileQ4_1, tileQ5_1 tileKernel
-	tileQ2_K, tileQ3_K, tileQ4_K, tileQ5_K, tileQ6_K tileKernel
-	tileF16, tileBF16                                tileKernel16
+	// Four-row by nx tiles for batched MatMul (nx activation rows, 1..4):
+	// out[a*outStride + r] = dot(n elements of w[r*rowBytes:], x[a*xRowBytes:])
+	// for r < 4, a < nx; each weight block is unpacked once for all nx rows.
+	// nil means "not available". dotQ8_0x4n, dotQ4_0x4n, dotQ4_Kx4n and
+	// dotQ6_Kx4n are declared with the assembly (dispatch_amd64.go /
+	// dotx4_other.go); the others here.
+	dotQ5_0x4n, dotQ4_1x4n, dotQ5_1x4n func(n int, w []byte, rowBytes int, x []byte, xRowBytes, nx int, out []float32, outStride int)
+	dotQ2_Kx4n, dotQ3_Kx4n, dotQ5_Kx4n func(n int, w []byte, rowBytes int, x []byte, xRowBytes, nx int, out []float32, outStride int)
+	dotF16x4n, dotBF16x4n              func(n int, w []uint16, rowStride int, x []uint16, xStride, nx int, out []float32, outStride int) // strides in elements
 
 	// Attention's weighted sum of values: dst[i] += a * x[i] (len(x) == len(dst)),
 	// x in float32 or binary16.
@@ -53,23 +57,3 @@ var (
 	quantizeRowQ8_1 func(dst []byte, x []float32) = quantizeRowQ8_1Go
 	quantizeRowQ8_K func(dst []byte, x []float32) = quantizeRowQ8_KGo
 )
-
-// tileKernel computes a rows x cols block of a batched MatMul at once:
-// out[b*outStride + r] = dot(n elements of w[r*rowBytes:], activation row
-// x[b*xStride:]) for r < rows, b < cols, with the activations in the
-// type's dot-product format (Q8_0, Q8_1 or Q8_K). Loading each weight and
-// activation block once per tile instead of once per dot is what makes
-// prompt processing fast. Results must match the one-row Ref dot up to
-// float32 reassociation (tests check).
-type tileKernel struct {
-	rows, cols int
-	fn         func(n int, w []byte, rowBytes int, x []byte, xStride int, out []float32, outStride int)
-}
-
-// tileKernel16 is tileKernel for F16 or BF16 weights: rowStride and xStride
-// count uint16 elements, and x holds the activation rows converted to the
-// weight's type.
-type tileKernel16 struct {
-	rows, cols int
-	fn         func(n int, w []uint16, rowStride int, x []uint16, xStride int, out []float32, outStride int)
-}

@@ -15,7 +15,7 @@ type format struct {
 	act                   gguf.Type                       // activation type of the dot product
 	dot                   *func(n int, w, x []byte) float32
 	dot4                  *func(n int, w []byte, rowBytes int, x []byte, out []float32)
-	tile                  *tileKernel
+	dot4n                 *func(n int, w []byte, rowBytes int, x []byte, xRowBytes, nx int, out []float32, outStride int)
 }
 
 // formatOf returns the format of t; ok is false for types the package
@@ -29,27 +29,27 @@ func formatOf(t gguf.Type) (f format, ok bool) {
 	case gguf.TypeBF16:
 		return format{1, 2, dequantBF16, quantizeBF16, gguf.TypeBF16, nil, nil, nil}, true
 	case gguf.TypeQ8_0:
-		return format{qk, q8_0Size, dequantQ8_0, quantizeWeightsQ8_0, gguf.TypeQ8_0, &dotQ8_0, &dotQ8_0x4, &tileQ8_0}, true
+		return format{qk, q8_0Size, dequantQ8_0, quantizeWeightsQ8_0, gguf.TypeQ8_0, &dotQ8_0, &dotQ8_0x4, &dotQ8_0x4n}, true
 	case gguf.TypeQ8_1:
 		return format{qk, q8_1Size, dequantQ8_1, quantizeWeightsQ8_1, gguf.TypeQ8_1, nil, nil, nil}, true
 	case gguf.TypeQ4_0:
-		return format{qk, q4_0Size, dequantQ4_0, quantizeWeightsQ4_0, gguf.TypeQ8_0, &dotQ4_0, &dotQ4_0x4, &tileQ4_0}, true
+		return format{qk, q4_0Size, dequantQ4_0, quantizeWeightsQ4_0, gguf.TypeQ8_0, &dotQ4_0, &dotQ4_0x4, &dotQ4_0x4n}, true
 	case gguf.TypeQ4_1:
-		return format{qk, q4_1Size, dequantQ4_1, quantizeWeightsQ4_1, gguf.TypeQ8_1, &dotQ4_1, &dotQ4_1x4, &tileQ4_1}, true
+		return format{qk, q4_1Size, dequantQ4_1, quantizeWeightsQ4_1, gguf.TypeQ8_1, &dotQ4_1, &dotQ4_1x4, &dotQ4_1x4n}, true
 	case gguf.TypeQ5_0:
-		return format{qk, q5_0Size, dequantQ5_0, quantizeWeightsQ5_0, gguf.TypeQ8_0, &dotQ5_0, &dotQ5_0x4, &tileQ5_0}, true
+		return format{qk, q5_0Size, dequantQ5_0, quantizeWeightsQ5_0, gguf.TypeQ8_0, &dotQ5_0, &dotQ5_0x4, &dotQ5_0x4n}, true
 	case gguf.TypeQ5_1:
-		return format{qk, q5_1Size, dequantQ5_1, quantizeWeightsQ5_1, gguf.TypeQ8_1, &dotQ5_1, &dotQ5_1x4, &tileQ5_1}, true
+		return format{qk, q5_1Size, dequantQ5_1, quantizeWeightsQ5_1, gguf.TypeQ8_1, &dotQ5_1, &dotQ5_1x4, &dotQ5_1x4n}, true
 	case gguf.TypeQ2_K:
-		return format{qkK, q2KSize, dequantQ2_K, quantizeWeightsQ2_K, gguf.TypeQ8_K, &dotQ2_K, &dotQ2_Kx4, &tileQ2_K}, true
+		return format{qkK, q2KSize, dequantQ2_K, quantizeWeightsQ2_K, gguf.TypeQ8_K, &dotQ2_K, &dotQ2_Kx4, &dotQ2_Kx4n}, true
 	case gguf.TypeQ3_K:
-		return format{qkK, q3KSize, dequantQ3_K, quantizeWeightsQ3_K, gguf.TypeQ8_K, &dotQ3_K, &dotQ3_Kx4, &tileQ3_K}, true
+		return format{qkK, q3KSize, dequantQ3_K, quantizeWeightsQ3_K, gguf.TypeQ8_K, &dotQ3_K, &dotQ3_Kx4, &dotQ3_Kx4n}, true
 	case gguf.TypeQ4_K:
-		return format{qkK, q4KSize, dequantQ4_K, quantizeWeightsQ4_K, gguf.TypeQ8_K, &dotQ4_K, &dotQ4_Kx4, &tileQ4_K}, true
+		return format{qkK, q4KSize, dequantQ4_K, quantizeWeightsQ4_K, gguf.TypeQ8_K, &dotQ4_K, &dotQ4_Kx4, &dotQ4_Kx4n}, true
 	case gguf.TypeQ5_K:
-		return format{qkK, q5KSize, dequantQ5_K, quantizeWeightsQ5_K, gguf.TypeQ8_K, &dotQ5_K, &dotQ5_Kx4, &tileQ5_K}, true
+		return format{qkK, q5KSize, dequantQ5_K, quantizeWeightsQ5_K, gguf.TypeQ8_K, &dotQ5_K, &dotQ5_Kx4, &dotQ5_Kx4n}, true
 	case gguf.TypeQ6_K:
-		return format{qkK, q6KSize, dequantQ6_K, quantizeWeightsQ6_K, gguf.TypeQ8_K, &dotQ6_K, &dotQ6_Kx4, &tileQ6_K}, true
+		return format{qkK, q6KSize, dequantQ6_K, quantizeWeightsQ6_K, gguf.TypeQ8_K, &dotQ6_K, &dotQ6_Kx4, &dotQ6_Kx4n}, true
 	case gguf.TypeQ8_K:
 		return format{qkK, q8KSize, dequantQ8_K, quantizeRowQ8_KRef, gguf.TypeQ8_K, nil, nil, nil}, true
 	}

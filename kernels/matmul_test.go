@@ -194,75 +194,84 @@ func TestPoolRun(t *testing.T) {
 	}
 }
 
-// tileFromDot builds a tile kernel of the given shape out of a one-row dot
-// (the semantics every tile kernel must have).
-func tileFromDot(dot func(n int, w, x []byte) float32, rows, cols, rowBytes, xBytes int) tileKernel {
-	return tileKernel{rows: rows, cols: cols, fn: func(n int, w []byte, rb int, x []byte, xStride int, out []float32, outStride int) {
-		for b := 0; b < cols; b++ {
-			for r := 0; r < rows; r++ {
-				out[b*outStride+r] = dot(n, w[r*rb:r*rb+rowBytes], x[b*xStride:b*xStride+xBytes])
+// x4nFromDot builds a four-row by nx kernel out of a one-row dot (the
+// semantics every x4n kernel must have).
+func x4nFromDot(dot func(n int, w, x []byte) float32, rowBytes, xBytes int) func(n int, w []byte, rb int, x []byte, xrb, nx int, out []float32, os int) {
+	return func(n int, w []byte, rb int, x []byte, xrb, nx int, out []float32, os int) {
+		for a := 0; a < nx; a++ {
+			for r := 0; r < 4; r++ {
+				out[a*os+r] = dot(n, w[r*rb:r*rb+rowBytes], x[a*xrb:a*xrb+xBytes])
 			}
-		}
-	}}
-}
-
-// TestMatMulTiled runs MatMul's tile path with reference tile kernels of
-// several shapes (the edges fall back to the row dots).
-func TestMatMulTiled(t *testing.T) {
-	saved := tileQ4_K
-	defer func() { tileQ4_K = saved }()
-	const rows, cols = 37, 512
-	w := randomMatrix(t, gguf.TypeQ4_K, rows, cols, 12)
-	for _, shape := range [][2]int{{4, 4}, {3, 2}, {1, 5}, {8, 1}} {
-		tileQ4_K = tileFromDot(dotQ4_KRef, shape[0], shape[1], 2*q4KSize, 2*q8KSize)
-		for _, threads := range []int{1, 3} {
-			p := NewPool(threads)
-			for _, batch := range []int{1, 4, 7} {
-				x := gaussian(newRand(uint64(batch)), batch*cols, 1)
-				out := make([]float32, batch*rows)
-				p.MatMul(out, w, x, batch)
-				want, tol := expectedMatMul(w, x, batch)
-				for i, v := range want {
-					if d := math.Abs(float64(out[i]) - v); d > tol[i] || out[i] != out[i] {
-						t.Fatalf("tile %v threads %d batch %d out[%d] = %g, want %g", shape, threads, batch, i, out[i], v)
-					}
-				}
-			}
-			p.Close()
 		}
 	}
 }
 
-// TestTileKernelsMatchRef checks every dispatched tile kernel against the
-// one-row reference dots.
-func TestTileKernelsMatchRef(t *testing.T) {
+// TestMatMulTiled runs MatMul's tile path (four rows by up to four batch
+// rows, blocks of batch rows) with a reference x4n kernel; the edges fall
+// back to the row dots.
+func TestMatMulTiled(t *testing.T) {
+	saved := dotQ5_Kx4n
+	defer func() { dotQ5_Kx4n = saved }()
+	const rows, cols = 37, 512
+	w := randomMatrix(t, gguf.TypeQ5_K, rows, cols, 12)
+	dotQ5_Kx4n = x4nFromDot(dotQ5_KRef, 2*q5KSize, 2*q8KSize)
+	for _, threads := range []int{1, 3} {
+		p := NewPool(threads)
+		for _, batch := range []int{1, 2, 5, 9, 130} {
+			x := gaussian(newRand(uint64(batch)), batch*cols, 1)
+			out := make([]float32, batch*rows)
+			p.MatMul(out, w, x, batch)
+			want, tol := expectedMatMul(w, x, batch)
+			for i, v := range want {
+				if d := math.Abs(float64(out[i]) - v); d > tol[i] || out[i] != out[i] {
+					t.Fatalf("threads %d batch %d out[%d] = %g, want %g", threads, batch, i, out[i], v)
+				}
+			}
+		}
+		p.Close()
+	}
+}
+
+// TestX4nKernelsMatchRef checks every available four-row by nx kernel
+// against the one-row reference dots, for nx 1..4 and padded strides.
+func TestX4nKernelsMatchRef(t *testing.T) {
 	r := newRand(33)
 	for _, c := range dispatchCases {
 		fm, _ := formatOf(c.typ)
-		tk := *fm.tile
-		if tk.fn == nil {
+		fn := *fm.dot4n
+		if fn == nil {
 			continue
 		}
 		af, _ := formatOf(fm.act)
 		for _, nb := range []int{1, 3, 8, 64} {
 			n := nb * fm.blockSize
-			rb, xrb := fm.rowBytes(n)+fm.blockBytes, af.rowBytes(n) // padded weight rows
-			w := randomBlocks(r, c.typ, tk.rows*rb/fm.blockBytes+1)[:tk.rows*rb]
-			x := make([]byte, 0, tk.cols*xrb)
-			for b := 0; b < tk.cols; b++ {
-				x = append(x, quantizeAct(c.typ, gaussian(r, n, 1))...)
+			rb, xrb := fm.rowBytes(n)+fm.blockBytes, af.rowBytes(n)+af.blockBytes
+			w := randomBlocks(r, c.typ, 4*rb/fm.blockBytes+1)[:4*rb]
+			x := make([]byte, 4*xrb)
+			for b := 0; b < 4; b++ {
+				copy(x[b*xrb:], quantizeAct(c.typ, gaussian(r, n, 1)))
 			}
-			stride := tk.rows + 3
-			out := make([]float32, tk.cols*stride)
-			tk.fn(n, w, rb, x, xrb, out, stride)
-			for b := 0; b < tk.cols; b++ {
-				for row := 0; row < tk.rows; row++ {
-					wr, xr := w[row*rb:row*rb+fm.rowBytes(n)], x[b*xrb:(b+1)*xrb]
-					want := float64(c.ref(n, wr, xr))
-					_, mag, extra := decodedDot(c.typ, n, wr, xr)
-					tol := 2*float64(nb+64)*math.Ldexp(mag+extra*1024, -24) + 1e-30
-					if got := out[b*stride+row]; math.Abs(float64(got)-want) > tol {
-						t.Fatalf("%s tile n=%d [b %d, r %d]: %g, reference %g", c.fastName, n, b, row, got, want)
+			for nx := 1; nx <= 4; nx++ {
+				const stride = 7
+				out := make([]float32, 4*stride)
+				for i := range out {
+					out[i] = 42
+				}
+				fn(n, w, rb, x, xrb, nx, out, stride)
+				for i, v := range out {
+					if a, row := i/stride, i%stride; (a >= nx || row >= 4) && v != 42 {
+						t.Fatalf("%sx4n nx=%d wrote out[%d]", c.fastName, nx, i)
+					}
+				}
+				for a := 0; a < nx; a++ {
+					for row := 0; row < 4; row++ {
+						wr, xr := w[row*rb:row*rb+fm.rowBytes(n)], x[a*xrb:a*xrb+af.rowBytes(n)]
+						want := float64(c.ref(n, wr, xr))
+						_, mag, extra := decodedDot(c.typ, n, wr, xr)
+						tol := 2*float64(nb+64)*math.Ldexp(mag+extra*1024, -24) + 1e-30
+						if got := out[a*stride+row]; math.Abs(float64(got)-want) > tol {
+							t.Fatalf("%sx4n n=%d nx=%d [a %d, r %d]: %g, reference %g", c.fastName, n, nx, a, row, got, want)
+						}
 					}
 				}
 			}
@@ -270,80 +279,75 @@ func TestTileKernelsMatchRef(t *testing.T) {
 	}
 }
 
-// TestMatMulTiled16 runs the F16/BF16 tile path with reference tiles.
+// TestMatMulTiled16 runs the F16/BF16 tile path with reference kernels.
 func TestMatMulTiled16(t *testing.T) {
-	savedF16, savedBF16 := tileF16, tileBF16
-	defer func() { tileF16, tileBF16 = savedF16, savedBF16 }()
+	savedF16, savedBF16 := dotF16x4n, dotBF16x4n
+	defer func() { dotF16x4n, dotBF16x4n = savedF16, savedBF16 }()
 	const rows, cols = 23, 301
 	for _, typ := range []gguf.Type{gguf.TypeF16, gguf.TypeBF16} {
 		w := randomMatrix(t, typ, rows, cols, 13)
-		for _, shape := range [][2]int{{4, 2}, {3, 3}} {
-			dot := dotF16Ref
-			if typ == gguf.TypeBF16 {
-				dot = dotBF16Ref
-			}
-			tk := tileKernel16{rows: shape[0], cols: shape[1], fn: func(n int, w []uint16, rs int, x []uint16, xs int, out []float32, os int) {
-				for b := 0; b < shape[1]; b++ {
-					for r := 0; r < shape[0]; r++ {
-						out[b*os+r] = dot(w[r*rs:r*rs+n], x[b*xs:b*xs+n])
-					}
-				}
-			}}
-			tileF16, tileBF16 = tk, tk
-			p := NewPool(2)
-			for _, batch := range []int{1, 3, 5} {
-				x := gaussian(newRand(uint64(batch)), batch*cols, 1)
-				out := make([]float32, batch*rows)
-				p.MatMul(out, w, x, batch)
-				want, tol := expectedMatMul(w, x, batch)
-				for i, v := range want {
-					if d := math.Abs(float64(out[i]) - v); d > tol[i] || out[i] != out[i] {
-						t.Fatalf("%s tile %v batch %d out[%d] = %g, want %g", typ, shape, batch, i, out[i], v)
-					}
-				}
-			}
-			p.Close()
+		dot := dotF16Ref
+		if typ == gguf.TypeBF16 {
+			dot = dotBF16Ref
 		}
+		ref := func(n int, w []uint16, rs int, x []uint16, xs, nx int, out []float32, os int) {
+			for a := 0; a < nx; a++ {
+				for r := 0; r < 4; r++ {
+					out[a*os+r] = dot(w[r*rs:r*rs+n], x[a*xs:a*xs+n])
+				}
+			}
+		}
+		dotF16x4n, dotBF16x4n = ref, ref
+		p := NewPool(2)
+		for _, batch := range []int{1, 3, 6} {
+			x := gaussian(newRand(uint64(batch)), batch*cols, 1)
+			out := make([]float32, batch*rows)
+			p.MatMul(out, w, x, batch)
+			want, tol := expectedMatMul(w, x, batch)
+			for i, v := range want {
+				if d := math.Abs(float64(out[i]) - v); d > tol[i] || out[i] != out[i] {
+					t.Fatalf("%s batch %d out[%d] = %g, want %g", typ, batch, i, out[i], v)
+				}
+			}
+		}
+		p.Close()
 	}
 }
 
-// TestTileKernels16MatchRef checks dispatched F16/BF16 tile kernels (when
-// present) against the reference dots.
-func TestTileKernels16MatchRef(t *testing.T) {
+// TestX4nKernels16MatchRef checks dispatched F16/BF16 four-row by nx
+// kernels (when present) against the reference dots.
+func TestX4nKernels16MatchRef(t *testing.T) {
 	r := newRand(34)
 	for _, c := range []struct {
 		name string
-		tk   tileKernel16
+		fn   func(n int, w []uint16, rs int, x []uint16, xs, nx int, out []float32, os int)
 		conv func([]uint16, []float32)
 		ref  func(w, x []uint16) float32
-	}{{"tileF16", tileF16, F32ToF16, dotF16Ref}, {"tileBF16", tileBF16, F32ToBF16, dotBF16Ref}} {
-		if c.tk.fn == nil {
+		val  func(uint16) float32
+	}{{"dotF16x4n", dotF16x4n, F32ToF16, dotF16Ref, fp16ToFP32}, {"dotBF16x4n", dotBF16x4n, F32ToBF16, dotBF16Ref, bf16ToFP32}} {
+		if c.fn == nil {
 			continue
 		}
 		for _, n := range []int{1, 7, 64, 301, 2048} {
 			rs, xs := n+5, n+3
-			w, x := make([]uint16, c.tk.rows*rs), make([]uint16, c.tk.cols*xs)
+			w, x := make([]uint16, 4*rs), make([]uint16, 4*xs)
 			c.conv(w, gaussian(r, len(w), 1))
 			c.conv(x, gaussian(r, len(x), 1))
-			os := c.tk.rows + 2
-			out := make([]float32, c.tk.cols*os)
-			c.tk.fn(n, w, rs, x, xs, out, os)
-			for b := 0; b < c.tk.cols; b++ {
-				for row := 0; row < c.tk.rows; row++ {
-					wr, xr := w[row*rs:row*rs+n], x[b*xs:b*xs+n]
-					want := float64(c.ref(wr, xr))
-					var mag float64
-					for i := range wr {
-						mag += math.Abs(float64(fp16ToFP32(wr[i])) * float64(fp16ToFP32(xr[i])))
-					}
-					if c.name == "tileBF16" {
-						mag = 0
+			for nx := 1; nx <= 4; nx++ {
+				const os = 6
+				out := make([]float32, 4*os)
+				c.fn(n, w, rs, x, xs, nx, out, os)
+				for a := 0; a < nx; a++ {
+					for row := 0; row < 4; row++ {
+						wr, xr := w[row*rs:row*rs+n], x[a*xs:a*xs+n]
+						want := float64(c.ref(wr, xr))
+						var mag float64
 						for i := range wr {
-							mag += math.Abs(float64(bf16ToFP32(wr[i])) * float64(bf16ToFP32(xr[i])))
+							mag += math.Abs(float64(c.val(wr[i])) * float64(c.val(xr[i])))
 						}
-					}
-					if got := out[b*os+row]; math.Abs(float64(got)-want) > 2*float64(n+16)*math.Ldexp(mag, -24)+1e-30 {
-						t.Fatalf("%s n=%d [b %d, r %d] = %g, reference %g", c.name, n, b, row, got, want)
+						if got := out[a*os+row]; math.Abs(float64(got)-want) > 2*float64(n+16)*math.Ldexp(mag, -24)+1e-30 {
+							t.Fatalf("%s n=%d nx=%d [a %d, r %d] = %g, reference %g", c.name, n, nx, a, row, got, want)
+						}
 					}
 				}
 			}

@@ -157,11 +157,10 @@ func (p *Pool) chunk(id int) {
 	}
 	lo, hi := id*p.n/p.parts, (id+1)*p.n/p.parts
 	if p.kind == jobMatMul {
-		// Whole groups of rows per thread, for the four-row dots or tiles.
-		unit := p.mm.unit
-		if p.n >= unit*p.parts {
-			groups := (p.n + unit - 1) / unit
-			lo, hi = id*groups/p.parts*unit, min(p.n, (id+1)*groups/p.parts*unit)
+		// Whole groups of four rows per thread, for the four-row kernels.
+		if p.n >= 4*p.parts {
+			groups := (p.n + 3) / 4
+			lo, hi = id*groups/p.parts*4, min(p.n, (id+1)*groups/p.parts*4)
 		}
 	}
 	if lo >= hi {
@@ -186,15 +185,14 @@ type matmulJob struct {
 	rb    int // weight row bytes
 
 	// Activations in the dot product's input type.
-	xq     []byte   // quantized rows, xrb bytes each
-	xrb    int      // bytes per quantized activation row
-	xh     []uint16 // F16/BF16 rows
-	quant  func(dst []byte, x []float32)
-	dot    func(n int, w, x []byte) float32
-	dot4   func(n int, w []byte, rowBytes int, x []byte, out []float32) // nil: use dot
-	tile   tileKernel                                                   // fn nil: none
-	tile16 tileKernel16                                                 // F16/BF16 weights; fn nil: none
-	unit   int                                                          // rows per kernel call: thread splits and cache tiles are multiples
+	xq      []byte   // quantized rows, xrb bytes each
+	xrb     int      // bytes per quantized activation row
+	xh      []uint16 // F16/BF16 rows
+	quant   func(dst []byte, x []float32)
+	dot     func(n int, w, x []byte) float32
+	dot4    func(n int, w []byte, rowBytes int, x []byte, out []float32) // nil: use dot
+	dot4n   func(n int, w []byte, rowBytes int, x []byte, xRowBytes, nx int, out []float32, outStride int)
+	dot4n16 func(n int, w []uint16, rowStride int, x []uint16, xStride, nx int, out []float32, outStride int)
 }
 
 // MatMul computes out[b*w.Rows + r] = dot(row r of w, x[b*w.Cols:(b+1)*w.Cols])
@@ -220,16 +218,13 @@ func (p *Pool) MatMul(out []float32, w Matrix, x []float32, batch int) {
 		panic(fmt.Sprintf("kernels: MatMul: weight data has %d bytes, want %d", len(w.Data), rb*w.Rows))
 	}
 	mm := &p.mm
-	*mm = matmulJob{out: out, w: w, x: x, batch: batch, rb: rb, unit: 4}
+	*mm = matmulJob{out: out, w: w, x: x, batch: batch, rb: rb}
 	switch w.Type {
 	case gguf.TypeF32:
 	case gguf.TypeF16, gguf.TypeBF16:
-		mm.tile16 = tileF16
+		mm.dot4n16 = dotF16x4n
 		if w.Type == gguf.TypeBF16 {
-			mm.tile16 = tileBF16
-		}
-		if mm.tile16.fn != nil && mm.tile16.rows > 0 && mm.tile16.cols > 0 && batch >= mm.tile16.cols {
-			mm.unit = mm.tile16.rows
+			mm.dot4n16 = dotBF16x4n
 		}
 		n := batch * w.Cols
 		if cap(p.xh) < n {
@@ -259,10 +254,7 @@ func (p *Pool) MatMul(out []float32, w Matrix, x []float32, batch int) {
 		}
 		mm.dot = *f.dot
 		mm.dot4 = *f.dot4
-		mm.tile = *f.tile
-		if mm.tile.fn != nil && mm.tile.rows > 0 && mm.tile.cols > 0 && batch >= mm.tile.cols {
-			mm.unit = mm.tile.rows
-		}
+		mm.dot4n = *f.dot4n
 		if batch == 1 {
 			mm.quantizeRows(0, 1)
 		} else {
@@ -287,8 +279,7 @@ const tileBytes = 32 << 10
 // rows computes output rows [lo, hi) for every batch row.
 func (mm *matmulJob) rows(lo, hi int) {
 	w, rb, batch := mm.w, mm.rb, mm.batch
-	unit := mm.unit // cache tiles in whole groups of the kernels' row count
-	tile := max(unit, tileBytes/rb/unit*unit)
+	tile := max(4, tileBytes/rb/4*4) // whole groups of four rows
 	if batch == 1 {
 		tile = hi - lo
 	}
@@ -298,7 +289,7 @@ func (mm *matmulJob) rows(lo, hi int) {
 		case gguf.TypeF32, gguf.TypeF16, gguf.TypeBF16:
 			mm.floatRows(r0, r1)
 		default:
-			if mm.unit == mm.tile.rows && mm.tile.fn != nil && batch >= mm.tile.cols {
+			if mm.dot4n != nil && batch >= 2 {
 				mm.tiledRows(r0, r1)
 			} else {
 				for b := 0; b < batch; b++ {
@@ -311,7 +302,7 @@ func (mm *matmulJob) rows(lo, hi int) {
 
 // floatRows computes rows [r0, r1) of F32/F16/BF16 weights for every batch row.
 func (mm *matmulJob) floatRows(r0, r1 int) {
-	if mm.unit == mm.tile16.rows && mm.tile16.fn != nil && mm.batch >= mm.tile16.cols {
+	if mm.dot4n16 != nil && mm.batch >= 2 {
 		mm.tiledRows16(r0, r1)
 		return
 	}
@@ -345,22 +336,22 @@ func (mm *matmulJob) floatRowsOne(r0, r1, b int) {
 
 // tiledRows16 is tiledRows for F16/BF16 weights.
 func (mm *matmulJob) tiledRows16(r0, r1 int) {
-	w, rb, cols, batch, tk := mm.w, mm.rb, mm.w.Cols, mm.batch, mm.tile16
-	tr, tc := tk.rows, tk.cols
-	r := r0
-	for ; r+tr <= r1; r += tr {
-		b := 0
-		for ; b+tc <= batch; b += tc {
-			tk.fn(cols, uint16s(w.Data[r*rb:(r+tr)*rb]), cols, mm.xh[b*cols:(b+tc)*cols], cols,
-				mm.out[b*w.Rows+r:(b+tc-1)*w.Rows+r+tr], w.Rows)
-		}
-		for ; b < batch; b++ {
-			mm.floatRowsOne(r, r+tr, b)
+	w, rb, cols, batch := mm.w, mm.rb, mm.w.Cols, mm.batch
+	r4 := r0 + (r1-r0)/4*4
+	bblock := max(4, actBlockBytes/(2*cols)/4*4)
+	for b0 := 0; b0 < batch; b0 += bblock {
+		b1 := min(b0+bblock, batch)
+		for r := r0; r < r4; r += 4 {
+			for b := b0; b < b1; b += 4 {
+				nx := min(4, b1-b)
+				mm.dot4n16(cols, uint16s(w.Data[r*rb:(r+4)*rb]), cols, mm.xh[b*cols:(b+nx)*cols], cols, nx,
+					mm.out[b*w.Rows+r:(b+nx-1)*w.Rows+r+4], w.Rows)
+			}
 		}
 	}
-	if r < r1 {
+	if r4 < r1 {
 		for b := 0; b < batch; b++ {
-			mm.floatRowsOne(r, r1, b)
+			mm.floatRowsOne(r4, r1, b)
 		}
 	}
 }
@@ -382,26 +373,34 @@ func (mm *matmulJob) quantRows(r0, r1, b int) {
 	}
 }
 
-// tiledRows computes rows [r0, r1) for every batch row with the tile
-// kernel, finishing the edges (rows or batch rows that do not fill a tile)
-// with the row dots.
+// actBlockBytes bounds the quantized activations a weight tile is swept
+// over at once, so they stay in L2 while the tile's rows go by.
+const actBlockBytes = 128 << 10
+
+// tiledRows computes rows [r0, r1) for every batch row with the four-row by
+// nx tiles (batch rows in groups of up to four, blocks of batch rows kept
+// in L2); rows that do not fill a group of four use the row dots.
 func (mm *matmulJob) tiledRows(r0, r1 int) {
 	w, rb, cols, batch := mm.w, mm.rb, mm.w.Cols, mm.batch
-	tr, tc := mm.tile.rows, mm.tile.cols
-	r := r0
-	for ; r+tr <= r1; r += tr {
-		b := 0
-		for ; b+tc <= batch; b += tc {
-			mm.tile.fn(cols, w.Data[r*rb:(r+tr)*rb], rb, mm.xq[b*mm.xrb:(b+tc)*mm.xrb], mm.xrb,
-				mm.out[b*w.Rows+r:(b+tc-1)*w.Rows+r+tr], w.Rows)
-		}
-		for ; b < batch; b++ {
-			mm.quantRows(r, r+tr, b)
+	r4 := r0 + (r1-r0)/4*4
+	bblock := max(4, actBlockBytes/mm.xrb/4*4)
+	for b0 := 0; b0 < batch; b0 += bblock {
+		b1 := min(b0+bblock, batch)
+		for r := r0; r < r4; r += 4 {
+			for b := b0; b < b1; b += 4 {
+				nx := min(4, b1-b)
+				if nx == 1 && mm.dot4 != nil {
+					mm.dot4(cols, w.Data[r*rb:(r+4)*rb], rb, mm.xq[b*mm.xrb:(b+1)*mm.xrb], mm.out[b*w.Rows+r:b*w.Rows+r+4])
+					continue
+				}
+				mm.dot4n(cols, w.Data[r*rb:(r+4)*rb], rb, mm.xq[b*mm.xrb:(b+nx)*mm.xrb], mm.xrb, nx,
+					mm.out[b*w.Rows+r:(b+nx-1)*w.Rows+r+4], w.Rows)
+			}
 		}
 	}
-	if r < r1 {
+	if r4 < r1 {
 		for b := 0; b < batch; b++ {
-			mm.quantRows(r, r1, b)
+			mm.quantRows(r4, r1, b)
 		}
 	}
 }
