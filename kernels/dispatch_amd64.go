@@ -33,6 +33,10 @@ func init() {
 	dotQ4_0x4n = dotQ4_0x4nAsm
 	dotQ4_Kx4n = dotQ4_Kx4nAsm
 	dotQ6_Kx4n = dotQ6_Kx4nAsm
+	if x86HasAVX512VL() {
+		dotF16x4n = dotF16x4nAsm
+		dotBF16x4n = dotBF16x4nAsm
+	}
 	if x86HasVNNI() {
 		dotQ8_0 = dotQ8_0AsmVNNI
 		dotQ4_0 = dotQ4_0AsmVNNI

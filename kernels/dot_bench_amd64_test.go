@@ -229,3 +229,41 @@ func BenchmarkDotK4n(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDotFx4n: F16/BF16 batches of nx activation rows against a
+// 2048x2048 matrix, one-row dots against 4 x nx tiles.
+func BenchmarkDotFx4n(b *testing.B) {
+	if !x86HasAVX512VL() {
+		b.Skip("CPU lacks AVX-512 F/VL/BW")
+	}
+	r := rand.New(rand.NewPCG(8, 9))
+	w := make([]uint16, dotBenchRows*dotBenchCols)
+	for i := range w {
+		w[i] = fp32ToFP16(float32(r.NormFloat64()))
+	}
+	for _, nx := range []int{1, 2, 4} {
+		x := make([]uint16, nx*dotBenchCols)
+		for i := range x {
+			x[i] = fp32ToFP16(float32(r.NormFloat64()))
+		}
+		out := make([]float32, nx*dotBenchRows)
+		b.Run(fmt.Sprintf("F16/b%d/x1", nx), func(b *testing.B) {
+			b.SetBytes(int64(2 * len(w)))
+			for range b.N {
+				for row := range dotBenchRows {
+					for a := range nx {
+						out[a*dotBenchRows+row] = dotF16(w[row*dotBenchCols:(row+1)*dotBenchCols], x[a*dotBenchCols:(a+1)*dotBenchCols])
+					}
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("F16/b%d/x4n", nx), func(b *testing.B) {
+			b.SetBytes(int64(2 * len(w)))
+			for range b.N {
+				for row := 0; row < dotBenchRows; row += 4 {
+					dotF16x4nAsm(dotBenchCols, w[row*dotBenchCols:], dotBenchCols, x, dotBenchCols, nx, out[row:], dotBenchRows)
+				}
+			}
+		})
+	}
+}
