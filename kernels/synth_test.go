@@ -145,3 +145,46 @@ func TestDequantizeLlamaQuantized(t *testing.T) {
 		})
 	}
 }
+
+// TestQuantizeMatchesStories260K does the same for the stories260K files
+// (llama-quantize's default mixtures: F16, Q8_0 and Q4_0 tensors, with the
+// fallbacks the tiny shapes force).
+func TestQuantizeMatchesStories260K(t *testing.T) {
+	dir := sharedModels(t)
+	f32 := openGGUF(t, filepath.Join(dir, "stories260k-f32.gguf"))
+	for _, name := range []string{"stories260k-f16.gguf", "stories260k-q8_0.gguf", "stories260k-q4_0.gguf"} {
+		fq := openGGUF(t, filepath.Join(dir, name))
+		checked := 0
+		for i := range fq.Tensors {
+			ti := &fq.Tensors[i]
+			if ti.Type == gguf.TypeF32 {
+				continue
+			}
+			ri, ok := f32.Tensor(ti.Name)
+			if !ok {
+				t.Fatalf("%s: %s not in the F32 file", name, ti.Name)
+			}
+			rdata, err := f32.TensorData(ri)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := fq.TensorData(ti)
+			if err != nil {
+				t.Fatal(err)
+			}
+			src := make([]float32, ri.Elements())
+			if err := Dequantize(src, gguf.TypeF32, rdata); err != nil {
+				t.Fatal(err)
+			}
+			got := make([]byte, len(want))
+			if err := Quantize(got, ti.Type, src); err != nil {
+				t.Fatalf("%s %s: %v", name, ti.Name, err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s: %s (%s) differs from llama-quantize", name, ti.Name, ti.Type)
+			}
+			checked++
+		}
+		t.Logf("%s: %d tensors byte-identical", name, checked)
+	}
+}
