@@ -1,10 +1,12 @@
 package kernels
 
-// init replaces the portable kernels and activation quantizers of the dispatch table (dispatch.go) with
-// assembly versions the CPU supports: AVX2+FMA+F16C for every kernel written
-// in assembly, and the 256-bit AVX-512 VNNI forms (VPDPBUSD) of the Q8_0 and
-// Q4_0 dots where the CPU has them. Entries without an assembly version keep
-// their Go implementation. This runs once, before any other use.
+// init replaces entries of the dispatch table (dispatch.go) with assembly
+// versions the CPU supports: AVX2+FMA+F16C forms of every dot, axpy and
+// activation quantizer; where AVX-512 F/VL/BW is present the F16/BF16 tiles;
+// where AVX-512 VNNI is present the 256-bit VPDPBUSD forms of the Q8_0/Q4_0
+// dots and tiles and the VPDPWSSD forms of the Q4_K/Q6_K dots. Entries
+// without an assembly version keep their Go implementation. This runs once,
+// before any other use.
 func init() {
 	if !x86HasAVX2() {
 		return
@@ -40,6 +42,8 @@ func init() {
 	if x86HasVNNI() {
 		dotQ8_0 = dotQ8_0AsmVNNI
 		dotQ4_0 = dotQ4_0AsmVNNI
+		dotQ4_K = dotQ4_KAsmVNNI
+		dotQ6_K = dotQ6_KAsmVNNI
 		dotQ8_0x4 = dotQ8_0x4AsmVNNI
 		dotQ4_0x4 = dotQ4_0x4AsmVNNI
 		dotQ8_0x4n = dotQ8_0x4nAsmVNNI

@@ -47,6 +47,12 @@ func dotQ4_KAVX2(nb int, w, x *byte) float32
 func dotQ6_KAVX2(nb int, w, x *byte) float32
 
 //go:noescape
+func dotQ4_KVNNI(nb int, w, x *byte) float32
+
+//go:noescape
+func dotQ6_KVNNI(nb int, w, x *byte) float32
+
+//go:noescape
 func dotQ5_KAVX2(nb int, w, x *byte) float32
 
 //go:noescape
@@ -197,4 +203,20 @@ func dotQ3_KAsm(n int, w, x []byte) float32 {
 		return 0
 	}
 	return dotQ3_KAVX2(nb, &w[0], &x[0])
+}
+
+func dotQ4_KAsmVNNI(n int, w, x []byte) float32 {
+	nb := x86Blocks(n, 256, x86Q4KBytes, x86Q8KBytes, w, x)
+	if nb == 0 {
+		return 0
+	}
+	return dotQ4_KVNNI(nb, &w[0], &x[0])
+}
+
+func dotQ6_KAsmVNNI(n int, w, x []byte) float32 {
+	nb := x86Blocks(n, 256, x86Q6KBytes, x86Q8KBytes, w, x)
+	if nb == 0 {
+		return 0
+	}
+	return dotQ6_KVNNI(nb, &w[0], &x[0])
 }

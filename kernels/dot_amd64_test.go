@@ -306,6 +306,9 @@ func TestDotQ4_KAsm(t *testing.T) {
 		want, mag := x86RefQ4_K(nb*256, w, x)
 		got := dotQ4_KAsm(nb*256, w, x)
 		x86Check(t, "Q4_K", float64(got), want, mag)
+		if x86HasVNNI() {
+			x86Check(t, "Q4_K VNNI", float64(dotQ4_KAsmVNNI(nb*256, w, x)), want, mag)
+		}
 	}
 }
 
@@ -320,6 +323,9 @@ func TestDotQ6_KAsm(t *testing.T) {
 		want, mag := x86RefQ6_K(nb*256, w, x)
 		got := dotQ6_KAsm(nb*256, w, x)
 		x86Check(t, "Q6_K", float64(got), want, mag)
+		if x86HasVNNI() {
+			x86Check(t, "Q6_K VNNI", float64(dotQ6_KAsmVNNI(nb*256, w, x)), want, mag)
+		}
 	}
 }
 

@@ -267,3 +267,21 @@ func BenchmarkDotFx4n(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDotKVNNI: the Q4_K/Q6_K dots, AVX2 against AVX-512 VNNI forms.
+func BenchmarkDotKVNNI(b *testing.B) {
+	if !x86HasVNNI() {
+		b.Skip("CPU lacks AVX-512 VNNI")
+	}
+	for _, c := range []struct {
+		t          gguf.Type
+		avx2, vnni func(n int, w, x []byte) float32
+	}{
+		{gguf.TypeQ4_K, dotQ4_KAsm, dotQ4_KAsmVNNI}, {gguf.TypeQ6_K, dotQ6_KAsm, dotQ6_KAsmVNNI},
+	} {
+		w, x, f := dotBenchData(b, c.t)
+		rb := f.rowBytes(dotBenchCols)
+		b.Run(c.t.String()+"/avx2", func(b *testing.B) { benchDotRows(b, w, x, rb, c.avx2) })
+		b.Run(c.t.String()+"/vnni", func(b *testing.B) { benchDotRows(b, w, x, rb, c.vnni) })
+	}
+}

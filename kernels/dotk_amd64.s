@@ -567,3 +567,179 @@ q3kdone:
 	VMOVSS X0, ret+24(FP)
 	VZEROUPPER
 	RET
+
+// VNNI (AVX-512 VNNI, 256-bit) forms of the Q4_K and Q6_K dots: VPDPWSSD
+// multiplies the 16-bit products by the 16-bit scales and accumulates in one
+// instruction (VPMADDWD + VPADDD in the AVX2 forms), into two accumulators
+// (Y6/Y12 for Q4_K, Y3/Y10 for Q6_K) to halve the dependency chain.
+
+#define Q4K64V(qo, xo, so) \
+	VMOVDQU    qo(SI), Y7 \
+	VPSRLW     $4, Y7, Y8 \
+	VPAND      Y15, Y7, Y7 \
+	VPAND      Y15, Y8, Y8 \
+	VPMADDUBSW xo(DI), Y7, Y7 \
+	VPMADDUBSW xo+32(DI), Y8, Y8 \
+	VPSHUFB    k4shuf<>+so(SB), Y1, Y9 \
+	VPSHUFB    k4shuf<>+so+32(SB), Y1, Y11 \
+	VPDPWSSD   Y9, Y7, Y6 \
+	VPDPWSSD   Y11, Y8, Y12
+
+#define Q6KPARTV(xo, so, acc) \
+	VPMADDUBSW xo(DI), Y8, Y8 \
+	VPSHUFB    k6shuf<>+so(SB), X1, X9 \
+	VPMOVSXBW  X9, Y9 \
+	VPDPWSSD   Y9, Y8, acc
+
+#define Q6K128V(lo, ho, xo, so) \
+	VMOVDQU lo(SI), Y4 \
+	VMOVDQU lo+32(SI), Y5 \
+	VMOVDQU ho(SI), Y6 \
+	VPAND   Y14, Y6, Y7 \
+	VPSLLW  $4, Y7, Y7 \
+	VPAND   Y15, Y4, Y8 \
+	VPOR    Y7, Y8, Y8 \
+	Q6KPARTV(xo, so, Y3) \
+	VPAND   Y13, Y6, Y7 \
+	VPSLLW  $2, Y7, Y7 \
+	VPAND   Y15, Y5, Y8 \
+	VPOR    Y7, Y8, Y8 \
+	Q6KPARTV(xo+32, so+16, Y10) \
+	VPAND   Y12, Y6, Y7 \
+	VPSRLW  $4, Y4, Y8 \
+	VPAND   Y15, Y8, Y8 \
+	VPOR    Y7, Y8, Y8 \
+	Q6KPARTV(xo+64, so+32, Y3) \
+	VPAND   Y11, Y6, Y7 \
+	VPSRLW  $2, Y7, Y7 \
+	VPSRLW  $4, Y5, Y8 \
+	VPAND   Y15, Y8, Y8 \
+	VPOR    Y7, Y8, Y8 \
+	Q6KPARTV(xo+96, so+48, Y10)
+
+// func dotQ4_KVNNI(nb int, w, x *byte) float32
+TEXT ·dotQ4_KVNNI(SB), NOSPLIT, $0-28
+	MOVQ nb+0(FP), CX
+	MOVQ w+8(FP), SI
+	MOVQ x+16(FP), DI
+	VXORPS Y0, Y0, Y0
+	VXORPS X10, X10, X10
+	VPBROADCASTB kmask0f<>(SB), Y15
+	TESTQ CX, CX
+	JEQ   q4kvdone
+
+q4kvloop:
+	// Unpack the 6-bit scales (bytes 0..7) and mins (bytes 8..15).
+	MOVL 4(SI), AX
+	MOVL 8(SI), BX
+	MOVL 12(SI), DX
+	MOVL DX, R8
+	SHRL $4, R8
+	ANDL $0x0f0f0f0f, R8
+	MOVL BX, R9
+	SHRL $6, R9
+	ANDL $0x03030303, R9
+	SHLL $4, R9
+	ORL  R9, R8              // mins 4..7
+	ANDL $0x3f3f3f3f, BX     // mins 0..3
+	ANDL $0x0f0f0f0f, DX
+	MOVL AX, R9
+	SHRL $6, R9
+	ANDL $0x03030303, R9
+	SHLL $4, R9
+	ORL  R9, DX              // scales 4..7
+	ANDL $0x3f3f3f3f, AX     // scales 0..3
+	SHLQ $32, DX
+	ORQ  DX, AX
+	SHLQ $32, R8
+	ORQ  R8, BX
+	VMOVQ     AX, X1
+	VPINSRQ   $1, BX, X1, X1
+	VPMOVZXBW X1, Y1         // 16-bit scales in the low lane, mins in the high lane
+
+	// D and DMIN.
+	VMOVD        (SI), X4
+	VCVTPH2PS    X4, X4
+	VBROADCASTSS (DI), X5
+	VMULPS       X5, X4, X4  // [D, DMIN, 0, 0]
+	VMOVSHDUP    X4, X5
+	VBROADCASTSS X5, X5      // DMIN x4
+	VBROADCASTSS X4, Y4      // D x8
+
+	// Mins: pairwise bsums give the 8 sub-block sums.
+	VMOVDQU      260(DI), Y2
+	VEXTRACTI128 $1, Y2, X3
+	VPHADDW      X3, X2, X2
+	VEXTRACTI128 $1, Y1, X3
+	VPMADDWD     X3, X2, X2
+	VCVTDQ2PS    X2, X2
+	VFMADD231PS  X2, X5, X10
+
+	VINSERTI128 $1, X1, Y1, Y1 // scales in both lanes
+	VPXOR       Y6, Y6, Y6
+	VPXOR       Y12, Y12, Y12
+	Q4K64V(16, 4, 0)
+	Q4K64V(48, 68, 64)
+	Q4K64V(80, 132, 128)
+	Q4K64V(112, 196, 192)
+	VPADDD      Y12, Y6, Y6
+	VCVTDQ2PS   Y6, Y6
+	VFMADD231PS Y6, Y4, Y0
+
+	ADDQ $144, SI
+	ADDQ $292, DI
+	DECQ CX
+	JNZ  q4kvloop
+
+q4kvdone:
+	HSUM8
+	VHADDPS X10, X10, X10
+	VHADDPS X10, X10, X10
+	VSUBSS  X10, X0, X0
+	VMOVSS  X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func dotQ6_KVNNI(nb int, w, x *byte) float32
+TEXT ·dotQ6_KVNNI(SB), NOSPLIT, $0-28
+	MOVQ nb+0(FP), CX
+	MOVQ w+8(FP), SI
+	MOVQ x+16(FP), DI
+	VXORPS Y0, Y0, Y0
+	VPBROADCASTB kmask0f<>(SB), Y15
+	VPBROADCASTB kmask03<>(SB), Y14
+	VPBROADCASTB kmask0c<>(SB), Y13
+	VPBROADCASTB kmask30<>(SB), Y12
+	VPBROADCASTB kmaskc0<>(SB), Y11
+	TESTQ CX, CX
+	JEQ   q6kvdone
+
+q6kvloop:
+	VMOVDQU   192(SI), X1
+	VPMOVSXBW X1, Y2
+	VPMADDWD  260(DI), Y2, Y2
+	VPSLLD    $5, Y2, Y2
+	VPXOR     Y3, Y3, Y3
+	VPXOR     Y10, Y10, Y10
+	Q6K128V(0, 128, 4, 0)
+	Q6K128V(64, 160, 132, 64)
+	VPADDD    Y10, Y3, Y3
+	VPSUBD    Y2, Y3, Y3
+	VCVTDQ2PS Y3, Y3
+
+	VPBROADCASTW 208(SI), X4
+	VCVTPH2PS    X4, Y4
+	VBROADCASTSS (DI), Y5
+	VMULPS       Y5, Y4, Y4
+	VFMADD231PS  Y3, Y4, Y0
+
+	ADDQ $210, SI
+	ADDQ $292, DI
+	DECQ CX
+	JNZ  q6kvloop
+
+q6kvdone:
+	HSUM8
+	VMOVSS X0, ret+24(FP)
+	VZEROUPPER
+	RET
