@@ -202,3 +202,22 @@ func TestStreamDecoderCleanSpacesRandom(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentUse encodes and decodes from several goroutines at once (run with -race).
+func TestConcurrentUse(t *testing.T) {
+	tok := loadVocab(t, "qwen2")
+	text := longText()[:20000]
+	want := tok.Encode(text, false, false)
+	done := make(chan []int32)
+	for range 4 {
+		go func() { done <- tok.Encode(text, false, false) }()
+	}
+	for range 4 {
+		if got := <-done; !slices.Equal(got, want) {
+			t.Fatal("concurrent Encode differs")
+		}
+	}
+	if tok.Decode(want, false) != text {
+		t.Fatal("Decode differs")
+	}
+}
