@@ -3,6 +3,7 @@ package kernels
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/amulet-llm/amulet/gguf"
@@ -282,4 +283,17 @@ func TestFourRowDotsMatchRef(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestKernelsList(t *testing.T) {
+	lines := Kernels()
+	if len(lines) < 30 || lines[0] == "" {
+		t.Fatalf("Kernels() = %v", lines)
+	}
+	for _, l := range lines {
+		if l == "dotQ8_0: -" || l == "quantizeRowQ8_K: -" {
+			t.Fatalf("required kernel missing: %q", l)
+		}
+	}
+	t.Log(strings.Join(lines, "\n"))
 }

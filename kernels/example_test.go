@@ -157,3 +157,11 @@ func ExampleF32ToF16() {
 	// Output:
 	// [0x3c00 0x2e66 0x7c00] [1 0.099975586 +Inf]
 }
+
+// Kernels tells which implementation each dispatch entry uses on this CPU
+// (assembly on amd64 with AVX2, portable Go elsewhere).
+func ExampleKernels() {
+	for _, line := range kernels.Kernels()[:4] {
+		fmt.Println(line) // e.g. "dotQ8_0: dotQ8_0AsmVNNI"
+	}
+}
