@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -23,7 +24,12 @@ func TestDotK4nAsm(t *testing.T) {
 	}{
 		{"Q4_K", dotQ4_Kx4nAsm, dotQ4_Kx4Asm, 144, dotQ4_KRef, x86RefQ4_K, []int{0, 2}},
 		{"Q6_K", dotQ6_Kx4nAsm, dotQ6_Kx4Asm, 210, dotQ6_KRef, x86RefQ6_K, []int{208}},
+		{"Q4_K/VNNI", dotQ4_Kx4nAsmVNNI, dotQ4_Kx4Asm, 144, dotQ4_KRef, x86RefQ4_K, []int{0, 2}},
+		{"Q6_K/VNNI", dotQ6_Kx4nAsmVNNI, dotQ6_Kx4Asm, 210, dotQ6_KRef, x86RefQ6_K, []int{208}},
 	} {
+		if strings.HasSuffix(c.name, "VNNI") && !x86HasVNNI() {
+			continue
+		}
 		for iter := range 120 {
 			nb := iter % 9
 			nx := 1 + iter%4
