@@ -4,7 +4,7 @@ package kernels
 // versions the CPU supports: AVX2+FMA+F16C forms of every dot, axpy and
 // activation quantizer; where AVX-512 F/VL/BW is present the F16/BF16 tiles;
 // where AVX-512 VNNI is present the 256-bit VPDPBUSD forms of the Q8_0/Q4_0
-// dots and tiles and the VPDPWSSD forms of the Q4_K/Q6_K dots and tiles. Entries
+// dots and tiles and the VPDPWSSD forms of the Q4_K/Q5_K/Q6_K dots and tiles. Entries
 // without an assembly version keep their Go implementation. This runs once,
 // before any other use.
 func init() {
@@ -35,6 +35,7 @@ func init() {
 	dotQ4_0x4n = dotQ4_0x4nAsm
 	dotQ4_Kx4n = dotQ4_Kx4nAsm
 	dotQ6_Kx4n = dotQ6_Kx4nAsm
+	dotQ5_Kx4n = dotQ5_Kx4nAsm
 	if x86HasAVX512VL() {
 		dotF16x4n = dotF16x4nAsm
 		dotBF16x4n = dotBF16x4nAsm
@@ -46,6 +47,8 @@ func init() {
 		dotQ6_K = dotQ6_KAsmVNNI
 		dotQ4_Kx4n = dotQ4_Kx4nAsmVNNI
 		dotQ6_Kx4n = dotQ6_Kx4nAsmVNNI
+		dotQ5_K = dotQ5_KAsmVNNI
+		dotQ5_Kx4n = dotQ5_Kx4nAsmVNNI
 		dotQ8_0x4 = dotQ8_0x4AsmVNNI
 		dotQ4_0x4 = dotQ4_0x4AsmVNNI
 		dotQ8_0x4n = dotQ8_0x4nAsmVNNI

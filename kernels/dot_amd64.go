@@ -56,6 +56,9 @@ func dotQ6_KVNNI(nb int, w, x *byte) float32
 func dotQ5_KAVX2(nb int, w, x *byte) float32
 
 //go:noescape
+func dotQ5_KVNNI(nb int, w, x *byte) float32
+
+//go:noescape
 func dotQ2_KAVX2(nb int, w, x *byte) float32
 
 //go:noescape
@@ -219,4 +222,12 @@ func dotQ6_KAsmVNNI(n int, w, x []byte) float32 {
 		return 0
 	}
 	return dotQ6_KVNNI(nb, &w[0], &x[0])
+}
+
+func dotQ5_KAsmVNNI(n int, w, x []byte) float32 {
+	nb := x86Blocks(n, 256, x86Q5KBytes, x86Q8KBytes, w, x)
+	if nb == 0 {
+		return 0
+	}
+	return dotQ5_KVNNI(nb, &w[0], &x[0])
 }

@@ -568,6 +568,9 @@ func x86MoreCases(r *rand.Rand) []struct {
 		{"Q5_K", dotQ5_KAsm, dotQ5_KRef, x86RefQ5_K, 256, func(nb int) ([]byte, []byte) {
 			return x86GenK(r, nb, 176, []int{0, 2}), x86GenQ8_K(r, nb)
 		}},
+		{"Q5_K/VNNI", x86IfVNNI(dotQ5_KAsmVNNI, dotQ5_KAsm), dotQ5_KRef, x86RefQ5_K, 256, func(nb int) ([]byte, []byte) {
+			return x86GenK(r, nb, 176, []int{0, 2}), x86GenQ8_K(r, nb)
+		}},
 		{"Q2_K", dotQ2_KAsm, dotQ2_KRef, x86RefQ2_K, 256, func(nb int) ([]byte, []byte) {
 			return x86GenK(r, nb, 84, []int{80, 82}), x86GenQ8_K(r, nb)
 		}},
@@ -649,4 +652,13 @@ func x86RefQ3_K(n int, w, x []byte) (sum, mag float64) {
 		mag += math.Abs(float64(d)) * float64(abs)
 	}
 	return float64(sumf), mag
+}
+
+// x86IfVNNI returns vnni on CPUs with AVX-512 VNNI, else fallback (so the
+// case still runs, testing the fallback twice).
+func x86IfVNNI(vnni, fallback func(n int, w, x []byte) float32) func(n int, w, x []byte) float32 {
+	if x86HasVNNI() {
+		return vnni
+	}
+	return fallback
 }

@@ -16,6 +16,12 @@ func dotQ4_K1nVNNI(nb int, w *byte, x *byte, xRowBytes, nx int, out *float32, ou
 //go:noescape
 func dotQ6_K1nVNNI(nb int, w *byte, x *byte, xRowBytes, nx int, out *float32, outStride int)
 
+//go:noescape
+func dotQ5_K1nAVX2(nb int, w *byte, x *byte, xRowBytes, nx int, out *float32, outStride int)
+
+//go:noescape
+func dotQ5_K1nVNNI(nb int, w *byte, x *byte, xRowBytes, nx int, out *float32, outStride int)
+
 type x86K1nKernel func(nb int, w *byte, x *byte, xRowBytes, nx int, out *float32, outStride int)
 
 // x86RunK4n computes a 4 x nx tile with four calls of a one-row kernel.
@@ -55,6 +61,14 @@ func dotQ4_Kx4nAsmVNNI(n int, w []byte, rowBytes int, x []byte, xRowBytes, nx in
 
 func dotQ6_Kx4nAsmVNNI(n int, w []byte, rowBytes int, x []byte, xRowBytes, nx int, out []float32, outStride int) {
 	x86RunK4n(dotQ6_K1nVNNI, x86Q6KBytes, n, w, rowBytes, x, xRowBytes, nx, out, outStride)
+}
+
+func dotQ5_Kx4nAsm(n int, w []byte, rowBytes int, x []byte, xRowBytes, nx int, out []float32, outStride int) {
+	x86RunK4n(dotQ5_K1nAVX2, x86Q5KBytes, n, w, rowBytes, x, xRowBytes, nx, out, outStride)
+}
+
+func dotQ5_Kx4nAsmVNNI(n int, w []byte, rowBytes int, x []byte, xRowBytes, nx int, out []float32, outStride int) {
+	x86RunK4n(dotQ5_K1nVNNI, x86Q5KBytes, n, w, rowBytes, x, xRowBytes, nx, out, outStride)
 }
 
 func dotQ4_Kx4Asm(n int, w []byte, rowBytes int, x []byte, out []float32) {

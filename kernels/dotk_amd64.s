@@ -743,3 +743,106 @@ q6kvdone:
 	VMOVSS X0, ret+24(FP)
 	VZEROUPPER
 	RET
+
+// Q5K64V is Q5K64 with VPDPWSSD (two accumulators, Y6 and Y3).
+#define Q5K64V(qo, xo, so, blo, bhi) \
+	VMOVDQU    qo(SI), Y7 \
+	VPSRLW     $4, Y7, Y8 \
+	VPAND      Y15, Y7, Y7 \
+	VPAND      Y15, Y8, Y8 \
+	VPSRLW     $blo, Y13, Y12 \
+	VPAND      Y14, Y12, Y12 \
+	VPSLLW     $4, Y12, Y12 \
+	VPOR       Y12, Y7, Y7 \
+	VPSRLW     $bhi, Y13, Y12 \
+	VPAND      Y14, Y12, Y12 \
+	VPSLLW     $4, Y12, Y12 \
+	VPOR       Y12, Y8, Y8 \
+	VPMADDUBSW xo(DI), Y7, Y7 \
+	VPMADDUBSW xo+32(DI), Y8, Y8 \
+	VPSHUFB    k4shuf<>+so(SB), Y1, Y9 \
+	VPSHUFB    k4shuf<>+so+32(SB), Y1, Y11 \
+	VPDPWSSD   Y9, Y7, Y6 \
+	VPDPWSSD   Y11, Y8, Y3
+
+// func dotQ5_KVNNI(nb int, w, x *byte) float32
+TEXT ·dotQ5_KVNNI(SB), NOSPLIT, $0-28
+	MOVQ nb+0(FP), CX
+	MOVQ w+8(FP), SI
+	MOVQ x+16(FP), DI
+	VXORPS Y0, Y0, Y0
+	VXORPS X10, X10, X10
+	VPBROADCASTB kmask0f<>(SB), Y15
+	VPBROADCASTB kmask01<>(SB), Y14
+	TESTQ CX, CX
+	JEQ   q5kvdone
+
+q5kvloop:
+	MOVL 4(SI), AX
+	MOVL 8(SI), BX
+	MOVL 12(SI), DX
+	MOVL DX, R8
+	SHRL $4, R8
+	ANDL $0x0f0f0f0f, R8
+	MOVL BX, R9
+	SHRL $6, R9
+	ANDL $0x03030303, R9
+	SHLL $4, R9
+	ORL  R9, R8
+	ANDL $0x3f3f3f3f, BX
+	ANDL $0x0f0f0f0f, DX
+	MOVL AX, R9
+	SHRL $6, R9
+	ANDL $0x03030303, R9
+	SHLL $4, R9
+	ORL  R9, DX
+	ANDL $0x3f3f3f3f, AX
+	SHLQ $32, DX
+	ORQ  DX, AX
+	SHLQ $32, R8
+	ORQ  R8, BX
+	VMOVQ     AX, X1
+	VPINSRQ   $1, BX, X1, X1
+	VPMOVZXBW X1, Y1
+
+	VMOVD        (SI), X4
+	VCVTPH2PS    X4, X4
+	VBROADCASTSS (DI), X5
+	VMULPS       X5, X4, X4
+	VMOVSHDUP    X4, X5
+	VBROADCASTSS X5, X5
+	VBROADCASTSS X4, Y4
+
+	VMOVDQU      260(DI), Y2
+	VEXTRACTI128 $1, Y2, X3
+	VPHADDW      X3, X2, X2
+	VEXTRACTI128 $1, Y1, X3
+	VPMADDWD     X3, X2, X2
+	VCVTDQ2PS    X2, X2
+	VFMADD231PS  X2, X5, X10
+
+	VINSERTI128 $1, X1, Y1, Y1
+	VMOVDQU     16(SI), Y13
+	VPXOR       Y6, Y6, Y6
+	VPXOR       Y3, Y3, Y3
+	Q5K64V(48, 4, 0, 0, 1)
+	Q5K64V(80, 68, 64, 2, 3)
+	Q5K64V(112, 132, 128, 4, 5)
+	Q5K64V(144, 196, 192, 6, 7)
+	VPADDD      Y3, Y6, Y6
+	VCVTDQ2PS   Y6, Y6
+	VFMADD231PS Y6, Y4, Y0
+
+	ADDQ $176, SI
+	ADDQ $292, DI
+	DECQ CX
+	JNZ  q5kvloop
+
+q5kvdone:
+	HSUM8
+	VHADDPS X10, X10, X10
+	VHADDPS X10, X10, X10
+	VSUBSS  X10, X0, X0
+	VMOVSS  X0, ret+24(FP)
+	VZEROUPPER
+	RET
