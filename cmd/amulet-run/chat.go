@@ -46,6 +46,9 @@ func runChat(ctx context.Context, args []string, s streams) error {
 	if err != nil {
 		return err
 	}
+	if len(g.weights) > len(g.preferences) {
+		return fmt.Errorf("%d --weight values for %d preferences", len(g.weights), len(g.preferences))
+	}
 	eng, err := g.open()
 	if err != nil {
 		return err

@@ -153,8 +153,6 @@ func (g *genFlags) check() error {
 		return fmt.Errorf("--repeat-last-n %d: want >= 0", g.repeatLastN)
 	case g.iterations < 1:
 		return fmt.Errorf("--iterations %d: want >= 1", g.iterations)
-	case len(g.weights) > len(g.preferences) && len(g.weights) > 0:
-		return fmt.Errorf("%d --weight values for %d preferences", len(g.weights), len(g.preferences))
 	}
 	if g.method != "" {
 		if _, err := amulet.ParseMethod(g.method); err != nil {
@@ -291,6 +289,8 @@ func runRun(ctx context.Context, args []string, s streams) error {
 		}
 	case *prompt == "":
 		return errors.New("-p is required (or --raw with --base-context)")
+	case len(g.weights) > len(g.preferences):
+		return fmt.Errorf("%d --weight values for %d preferences", len(g.weights), len(g.preferences))
 	}
 
 	eng, err := g.open()

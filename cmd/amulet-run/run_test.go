@@ -101,6 +101,7 @@ func TestRunRawRealignMatchesReference(t *testing.T) {
 		{"lily-red-ball", nil},
 		{"lily-red-ball-k2", []string{"--k", "2"}},
 		{"lily-red-ball-k0", []string{"--k", "0"}},
+		{"lily-red-ball-k2", []string{"--k", "1", "--weight", "1.5"}}, // (1+1)*1.5 = 1+2: the same z
 	} {
 		var want []int32
 		for _, rc := range ref.Cases {
@@ -182,6 +183,7 @@ func TestRunBadFlags(t *testing.T) {
 		{[]string{"-m", model, "--base-context", "x"}, "--raw"},
 		{[]string{"-m", model}, "-p is required"},
 		{[]string{"-m", model, "-p", "x", "--weight", "2"}, "--weight"},
+		{[]string{"-m", model, "--raw", "--base-context", "a", "--pref-context", "b", "--weight", "1", "--weight", "2"}, "--weight"},
 		{[]string{"-m", "/nonexistent.gguf", "-p", "x"}, "nonexistent"},
 	} {
 		code, _, errOut := runCLI("", append([]string{"run"}, c.args...)...)
