@@ -92,10 +92,17 @@ func TestBatchConsistency(t *testing.T) {
 					}
 				}
 				t.Logf("%s KV %s: max |Δ logit| batched vs alone: %.2e", name, kv, worst)
-				// Every row's arithmetic is independent of the other rows: results must match
-				// up to float summation order inside a kernel (zero with the current kernels).
-				if worst > 1e-5 {
-					t.Errorf("%s KV %s: batched logits differ from single-sequence logits by %.3g", name, kv, worst)
+				// Each row's arithmetic is independent of the other rows, so with F32 weights the
+				// logits are identical. Quantized and F16 weights go through the kernels' batched
+				// tiles (x4n), whose float summation order differs from the one-row dot; like any
+				// order difference that can flip an activation's Q8/F16 rounding (see
+				// logprobTolerance), so those files get the same bound as against llama.cpp.
+				bound := 1e-5
+				if !strings.HasSuffix(name, "-f32") {
+					bound = logprobTolerance[name]
+				}
+				if worst > bound {
+					t.Errorf("%s KV %s: batched logits differ from single-sequence logits by %.3g > %.3g", name, kv, worst, bound)
 				}
 			}
 		})
