@@ -3,6 +3,7 @@ package tokenizer
 import (
 	"math"
 	"strings"
+	"unicode/utf8"
 )
 
 // Encode converts text to token ids as llama.cpp's llama_tokenize does. With addSpecial, BOS
@@ -195,7 +196,31 @@ func (e *encoder) splitChars(s []byte) []symbol {
 
 // spm is llama.cpp's llm_tokenizer_spm: repeatedly merge the adjacent pair that forms the
 // highest-scoring token (leftmost on ties); what remains unknown falls back to byte tokens.
+//
+// llama.cpp runs this on the whole text at once. Here the text is first cut between two
+// characters that appear next to each other in no token: no merge can ever join them, so the
+// pieces merge independently and in the same order (the priority order restricted to a piece
+// is the same), which keeps the heap small. Characters that are not valid UTF-8 are never cut
+// next to.
 func (e *encoder) spm(t *Tokenizer, text []byte, out []int32) []int32 {
+	start, prev := 0, rune(-1)
+	for off := 0; off < len(text); {
+		n := min(utf8Len(text[off]), len(text)-off)
+		c, size := utf8.DecodeRune(text[off : off+n])
+		if size != n || c == utf8.RuneError {
+			c = -1
+		}
+		if c >= 0 && prev >= 0 && !t.adjacent[pairKey(prev, c)] {
+			out = e.spmPiece(t, text[start:off], out)
+			start = off
+		}
+		prev = c
+		off += n
+	}
+	return e.spmPiece(t, text[start:], out)
+}
+
+func (e *encoder) spmPiece(t *Tokenizer, text []byte, out []int32) []int32 {
 	syms := e.splitChars(text)
 	h := &e.heap
 	h.items = h.items[:0]

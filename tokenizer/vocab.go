@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Token attributes, as llama.cpp's llama_token_attr bits.
@@ -70,6 +71,7 @@ type Tokenizer struct {
 	attrs          []attr
 	ids            map[string]int32
 	pairs          map[uint64]pairMerge // merges of two tokens, by pairKey of their ids
+	adjacent       map[uint64]bool      // SentencePiece: character pairs found next to each other in a token
 	merges         map[string]int32     // other merges: mergeKey(left, right) -> rank
 	byteIDs        [256]int32           // byte-level BPE: the token of each byte's character
 	pieces         []string             // token_to_piece with special tokens as text
@@ -209,6 +211,20 @@ func newTokenizer(m *metadata) (*Tokenizer, error) {
 	}
 	if t.kind == kindBPE {
 		t.buildMerges(m.merges)
+	} else {
+		t.adjacent = map[uint64]bool{}
+		for _, w := range t.tokens {
+			prev := rune(-1)
+			for _, c := range w {
+				if c != utf8.RuneError && prev >= 0 {
+					t.adjacent[pairKey(prev, c)] = true
+				}
+				prev = c
+				if c == utf8.RuneError {
+					prev = -1
+				}
+			}
+		}
 	}
 	for b := range t.byteTokens {
 		t.byteTokens[b], t.hexTokens[b], t.byteIDs[b] = -1, -1, -1
