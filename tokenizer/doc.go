@@ -57,7 +57,8 @@
 // as U+2581, a U+2581 in s comes back as a space. Invalid UTF-8 is not
 // preserved by byte-level BPE: like llama.cpp, it reads each bad byte as U+FFFD.
 //
-// Encoding is O(n log n) in the length of each word (a heap of candidate merges); a
-// SentencePiece text is one word. A Tokenizer is immutable after construction and safe for
-// concurrent use.
+// Encoding is O(n log n) in the length of each word (a heap of candidate merges). llama.cpp
+// merges a SentencePiece text as one word; this package first cuts it between characters that
+// no token contains side by side, which cannot change the result. A Tokenizer is immutable
+// after construction and safe for concurrent use.
 package tokenizer
