@@ -39,6 +39,7 @@ func commands() map[string]command {
 	return map[string]command{
 		"bench":   {runBench, "measure prompt and generation speed in llama-bench's format (-o md|json)"},
 		"inspect": {runInspect, "print a GGUF file's metadata and tensor table"},
+		"eval":    {runEval, "measure preference adherence per method (demo model: exact classifier)"},
 		"run":     {runRun, "generate an answer, optionally realigned to preferences (Amulet); --compare, --raw, --json"},
 		"chat":    {runChat, "interactive multi-turn chat with test-time preference realignment"},
 		"logits":  {runLogits, "print the top-K next-token log-probabilities at every prompt position"},

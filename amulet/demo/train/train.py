@@ -34,6 +34,9 @@ p.add_argument('--heads', type=int, default=4)
 p.add_argument('--kv-heads', type=int, default=2)
 p.add_argument('--ffn', type=int, default=384)
 p.add_argument('--eval-every', type=int, default=100)
+p.add_argument('--prompt-loss-weight', type=float, default=1.0,
+               help='loss weight of tokens outside assistant answers (answers and their <|im_end|> weigh 1)')
+p.add_argument('--init', default='', help='start from the weights/ of an earlier run (a second training stage)')
 p.add_argument('--max-minutes', type=float, default=0, help='stop early (cosine schedule still set by --steps)')
 a = p.parse_args()
 
@@ -44,7 +47,24 @@ os.makedirs(os.path.join(a.out, 'weights'), exist_ok=True)
 
 train = np.fromfile(os.path.join(a.data, 'train.bin'), dtype='<u2').astype(np.int64)
 val = np.fromfile(os.path.join(a.data, 'val.bin'), dtype='<u2').astype(np.int64)
-vocab = len(json.load(open(os.path.join(a.data, 'vocab.json')))['tokens'])
+vocab_tokens = json.load(open(os.path.join(a.data, 'vocab.json')))['tokens']
+vocab = len(vocab_tokens)
+IM_START, IM_END, ASSISTANT = 259, 260, vocab_tokens.index('\u2581assistant')
+
+
+def answer_weights(data):
+    """Per-token loss weight: 1 inside assistant answers (after '<|im_start|> assistant \\n',
+    through <|im_end|>), --prompt-loss-weight elsewhere."""
+    w = np.full(len(data), a.prompt_loss_weight, dtype=np.float32)
+    starts = np.flatnonzero((data[:-2] == IM_START) & (data[1:-1] == ASSISTANT)) + 3
+    ends = np.flatnonzero(data == IM_END)
+    for s0 in starts:
+        e = ends[np.searchsorted(ends, s0)] if np.searchsorted(ends, s0) < len(ends) else len(data) - 1
+        w[s0:e + 1] = 1.0
+    return w
+
+
+train_w = answer_weights(train) if a.prompt_loss_weight != 1.0 else None
 BOS = 1
 train_starts = np.flatnonzero(train == BOS)
 train_starts = train_starts[train_starts + a.seq + 1 <= len(train)]
@@ -52,11 +72,13 @@ val_starts = np.flatnonzero(val == BOS)
 val_starts = val_starts[val_starts + a.seq + 1 <= len(val)]
 
 
-def batch(data, starts, n, r):
+def batch(data, starts, n, r, weights=None):
     idx = starts[r.integers(0, len(starts), n)]
-    x = np.stack([data[i:i + a.seq + 1] for i in idx])
-    x = torch.from_numpy(x)
-    return x[:, :-1], x[:, 1:]
+    x = torch.from_numpy(np.stack([data[i:i + a.seq + 1] for i in idx]))
+    if weights is None:
+        return x[:, :-1], x[:, 1:], None
+    w = torch.from_numpy(np.stack([weights[i + 1:i + a.seq + 1] for i in idx]))
+    return x[:, :-1], x[:, 1:], w
 
 
 class RMSNorm(nn.Module):
@@ -155,7 +177,26 @@ def export(model, path):
         np.save(os.path.join(path, gn + '.npy'), t.detach().float().numpy().astype('<f4'))
 
 
+def load(model, path):
+    names = {'token_embd.weight': 'emb.weight', 'output_norm.weight': 'norm.w', 'output.weight': 'out.weight'}
+    per_block = {'attn_norm.weight': 'attn_norm.w', 'attn_q.weight': 'q.weight', 'attn_k.weight': 'k.weight',
+                 'attn_v.weight': 'v.weight', 'attn_output.weight': 'o.weight', 'ffn_norm.weight': 'ffn_norm.w',
+                 'ffn_gate.weight': 'gate.weight', 'ffn_up.weight': 'up.weight', 'ffn_down.weight': 'down.weight'}
+    sd = {}
+    for f in sorted(os.listdir(path)):
+        gn = f[:-len('.npy')]
+        if gn.startswith('blk.'):
+            _, i, rest = gn.split('.', 2)
+            n = f'blocks.{i}.{per_block[rest]}'
+        else:
+            n = names[gn]
+        sd[n] = torch.from_numpy(np.load(os.path.join(path, f)))
+    model.load_state_dict(sd)
+
+
 model = Model()
+if a.init:
+    load(model, os.path.join(a.init, 'weights'))
 nparams = sum(p.numel() for p in model.parameters())
 cfg = dict(vars(a), vocab=vocab, params=nparams, train_tokens=int(len(train)), torch=torch.__version__)
 json.dump(cfg, open(os.path.join(a.out, 'config.json'), 'w'), indent=1)
@@ -180,7 +221,7 @@ def val_loss():
     r = np.random.default_rng(12345)
     tot = 0.0
     for _ in range(4):
-        x, y = batch(val, val_starts, 32, r)
+        x, y, _ = batch(val, val_starts, 32, r)
         tot += F.cross_entropy(model(x).reshape(-1, vocab), y.reshape(-1)).item()
     model.train()
     return tot / 4
@@ -193,8 +234,12 @@ run_loss = None
 for step in range(a.steps):
     for g in opt.param_groups:
         g['lr'] = lr_at(step)
-    x, y = batch(train, train_starts, a.batch, rng)
-    loss = F.cross_entropy(model(x).reshape(-1, vocab), y.reshape(-1))
+    x, y, w = batch(train, train_starts, a.batch, rng, train_w)
+    if w is None:
+        loss = F.cross_entropy(model(x).reshape(-1, vocab), y.reshape(-1))
+    else:
+        per = F.cross_entropy(model(x).reshape(-1, vocab), y.reshape(-1), reduction='none')
+        loss = (per * w.reshape(-1)).sum() / w.sum()
     opt.zero_grad(set_to_none=True)
     loss.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
