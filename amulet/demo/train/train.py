@@ -36,6 +36,7 @@ p.add_argument('--ffn', type=int, default=384)
 p.add_argument('--eval-every', type=int, default=100)
 p.add_argument('--prompt-loss-weight', type=float, default=1.0,
                help='loss weight of tokens outside assistant answers (answers and their <|im_end|> weigh 1)')
+p.add_argument('--stop-at', type=int, default=0, help='stop after this many steps (the schedule still spans --steps)')
 p.add_argument('--init', default='', help='start from the weights/ of an earlier run (a second training stage)')
 p.add_argument('--max-minutes', type=float, default=0, help='stop early (cosine schedule still set by --steps)')
 a = p.parse_args()
@@ -245,7 +246,8 @@ for step in range(a.steps):
     torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
     opt.step()
     run_loss = loss.item() if run_loss is None else 0.9 * run_loss + 0.1 * loss.item()
-    last = step == a.steps - 1 or (a.max_minutes and time.time() - t0 > a.max_minutes * 60)
+    last = (step == a.steps - 1 or step + 1 == a.stop_at
+            or (a.max_minutes and time.time() - t0 > a.max_minutes * 60))
     if (step + 1) % a.eval_every == 0 or last:
         vl = val_loss()
         el = time.time() - t0
