@@ -92,3 +92,17 @@ func TestParseOptionsErrors(t *testing.T) {
 		t.Errorf("%+v %v", o, err)
 	}
 }
+
+func TestReportRealignedStreamCost(t *testing.T) {
+	k := testKey{"tg64", 1}
+	res := &modelResult{path: "m.gguf", desc: "llama 1B Q8_0", tests: []testKey{k},
+		amulet: map[testKey]*engineRuns{k: {}}, llama: map[testKey]*engineRuns{}, x2: map[testKey]*engineRuns{k: {}}}
+	res.amulet[k].add(0, 20, 20)
+	res.x2[k].add(0, 16, 16)
+	var w bytes.Buffer
+	writeReport(&w, options{gen: 64, rounds: 1, reps: 2}, res)
+	// 20 t/s alone, 16 t/s for the pair: each realigned token costs 25% more than a plain one.
+	if want := "| tg64 | 1 | 20.00 ± 0.00 | 16.00 ± 0.00 | +25% |"; !strings.Contains(w.String(), want) {
+		t.Errorf("report lacks %q:\n%s", want, w.String())
+	}
+}

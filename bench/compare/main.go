@@ -62,6 +62,7 @@ type options struct {
 	llamaRef string // llama-ref.mjs; "" looks for ../shared/tools/llama-ref.mjs
 	node     string
 	verbose  bool
+	x2       bool // also time amulet's realigned stream (two contexts as one batch of 2)
 }
 
 func parseOptions(args []string, errOut io.Writer) (options, error) {
@@ -78,6 +79,7 @@ func parseOptions(args []string, errOut io.Writer) (options, error) {
 	fs.StringVar(&o.llamaRef, "llama-ref", "", "llama-ref.mjs `path` (default: ../shared/tools/llama-ref.mjs)")
 	fs.StringVar(&o.node, "node", "node", "node `binary`")
 	fs.BoolVar(&o.verbose, "v", false, "print each engine's command and per-round figures to stderr")
+	fs.BoolVar(&o.x2, "x2", false, "also time amulet's realigned stream (--method amulet: two contexts per token) and its cost over one context")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -209,6 +211,7 @@ type modelResult struct {
 	tests      []testKey
 	amulet     map[testKey]*engineRuns
 	llama      map[testKey]*engineRuns
+	x2         map[testKey]*engineRuns // amulet --method amulet, keyed like amulet
 	haveLlama  bool
 }
 
@@ -234,7 +237,8 @@ func compareModel(ctx context.Context, o options, path string, haveLlama bool, e
 	for i := range ids {
 		ids[i] = strconv.Itoa(3 + rng.IntN(vocab-3)) // skip the usual unk/bos/eos ids
 	}
-	res := &modelResult{path: path, amulet: map[testKey]*engineRuns{}, llama: map[testKey]*engineRuns{}, haveLlama: haveLlama}
+	res := &modelResult{path: path, amulet: map[testKey]*engineRuns{}, llama: map[testKey]*engineRuns{},
+		x2: map[testKey]*engineRuns{}, haveLlama: haveLlama}
 	key := func(m map[testKey]*engineRuns, k testKey) *engineRuns {
 		if m[k] == nil {
 			m[k] = &engineRuns{}
@@ -243,7 +247,7 @@ func compareModel(ctx context.Context, o options, path string, haveLlama bool, e
 	}
 	for _, t := range o.threads {
 		for round := 0; round < o.rounds; round++ {
-			recs, err := runAmulet(ctx, o, path, t, errOut)
+			recs, err := runAmulet(ctx, o, path, t, "base", errOut)
 			if err != nil {
 				return nil, err
 			}
@@ -254,6 +258,15 @@ func compareModel(ctx context.Context, o options, path string, haveLlama bool, e
 					res.tests = append(res.tests, k)
 				}
 				key(res.amulet, k).add(round, r.SamplesTs...)
+			}
+			if o.x2 {
+				recs, err := runAmulet(ctx, o, path, t, "amulet", errOut)
+				if err != nil {
+					return nil, err
+				}
+				for _, r := range recs {
+					key(res.x2, testKey{testName(r.NPrompt, r.NGen), t}).add(round, r.SamplesTs...)
+				}
 			}
 			if !haveLlama {
 				continue
@@ -293,9 +306,10 @@ type amuletRecord struct {
 	SamplesTs []float64 `json:"samples_ts"`
 }
 
-func runAmulet(ctx context.Context, o options, path string, threads int, errOut io.Writer) ([]amuletRecord, error) {
+// runAmulet runs amulet-run bench with method "base" or "amulet" (the realigned stream).
+func runAmulet(ctx context.Context, o options, path string, threads int, method string, errOut io.Writer) ([]amuletRecord, error) {
 	args := []string{"bench", "-m", path, "-p", strconv.Itoa(o.prompt), "-n", strconv.Itoa(o.gen),
-		"-t", strconv.Itoa(threads), "-r", strconv.Itoa(o.reps), "-o", "json"}
+		"-t", strconv.Itoa(threads), "-r", strconv.Itoa(o.reps), "-o", "json", "--method", method}
 	out, err := command(ctx, o.verbose, errOut, o.amulet, args...)
 	if err != nil {
 		return nil, err
@@ -306,7 +320,7 @@ func runAmulet(ctx context.Context, o options, path string, threads int, errOut 
 	}
 	if o.verbose {
 		for _, r := range recs {
-			fmt.Fprintf(errOut, "  amulet %s t=%d: %.2f t/s\n", testName(r.NPrompt, r.NGen), threads, mean(r.SamplesTs))
+			fmt.Fprintf(errOut, "  amulet (%s) %s t=%d: %.2f t/s\n", method, testName(r.NPrompt, r.NGen), threads, mean(r.SamplesTs))
 		}
 	}
 	return recs, nil
@@ -482,5 +496,21 @@ func writeReport(w io.Writer, o options, res *modelResult) {
 			line += " - | - |"
 		}
 		fmt.Fprintln(w, line)
+	}
+	if len(res.x2) == 0 {
+		return
+	}
+	fmt.Fprint(w, "\nRealigned stream (--method amulet: base and preference contexts decoded as one batch of 2 per token):\n\n")
+	fmt.Fprintln(w, "| test | threads | one context t/s | realigned stream t/s | cost of the 2nd context |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: |")
+	for _, k := range res.tests {
+		x := res.x2[k]
+		if x == nil {
+			continue
+		}
+		as, xs := res.amulet[k].all(), x.all()
+		// cost: time per realigned token over time per single-context token, minus one.
+		fmt.Fprintf(w, "| %s | %d | %.2f ± %.2f | %.2f ± %.2f | %+.0f%% |\n", k.test, k.threads,
+			mean(as), stdev(as), mean(xs), stdev(xs), 100*(mean(as)/mean(xs)-1))
 	}
 }
