@@ -130,37 +130,45 @@ func (c *Combiner) Combine(dst, base []float32, prefs [][]float32) {
 	}
 }
 
+// score converts a combined value to a float32 score: NaN and ±Inf (a token some context rules
+// out, or an undefined -Inf - -Inf) become -Inf; finite values beyond float32's range saturate.
+func score(z float64) float32 {
+	if z >= -math.MaxFloat32 && z <= math.MaxFloat32 { // false for NaN
+		return float32(z)
+	}
+	return scoreOutOfRange(z)
+}
+
+func scoreOutOfRange(z float64) float32 {
+	switch {
+	case z-z != 0: // NaN or ±Inf
+		return float32(math.Inf(-1))
+	case z > 0:
+		return math.MaxFloat32
+	}
+	return -math.MaxFloat32
+}
+
 // combine1 is dst = c*x, non-finite inputs to -Inf.
 func combine1(dst, x []float32, c float64) {
-	neg := float32(math.Inf(-1))
 	x = x[:len(dst)]
 	for i, v := range x {
 		z := c * float64(v)
-		if z-z != 0 { // NaN or ±Inf
-			dst[i] = neg
-			continue
-		}
-		dst[i] = float32(z)
+		dst[i] = score(z)
 	}
 }
 
 // combine2 is the common fused pass: dst = cb*b + cp*p.
 func combine2(dst, b, p []float32, cb, cp float64) {
-	neg := float32(math.Inf(-1))
 	b = b[:len(dst)]
 	p = p[:len(dst)]
 	for i := range dst {
 		z := cb*float64(b[i]) + cp*float64(p[i])
-		if z-z != 0 {
-			dst[i] = neg
-			continue
-		}
-		dst[i] = float32(z)
+		dst[i] = score(z)
 	}
 }
 
 func (c *Combiner) combineN(dst, base []float32, prefs [][]float32) {
-	neg := float32(math.Inf(-1))
 	for i := range dst {
 		z := 0.0
 		if c.coefB != 0 {
@@ -171,11 +179,7 @@ func (c *Combiner) combineN(dst, base []float32, prefs [][]float32) {
 				z += c.coefP[j] * float64(row[i])
 			}
 		}
-		if z-z != 0 {
-			dst[i] = neg
-			continue
-		}
-		dst[i] = float32(z)
+		dst[i] = score(z)
 	}
 }
 
@@ -203,7 +207,7 @@ func (c *Combiner) combineLiteral(dst, base []float32, prefs [][]float32) {
 	LogSoftmax(b, b)
 	FTRL(p, p, b, c.prm.Alpha, c.prm.Lambda, c.prm.Eta, c.prm.Iterations, c.ftrl)
 	for i, v := range p {
-		dst[i] = float32(v)
+		dst[i] = score(v)
 	}
 }
 

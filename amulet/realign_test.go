@@ -311,3 +311,34 @@ func TestCombineNoAlloc(t *testing.T) {
 		t.Fatalf("Combine allocates %v times", n)
 	}
 }
+
+// Whatever the inputs (±Inf, NaN, huge values), the combined scores are never NaN or +Inf, in
+// either form.
+func FuzzCombineNoNaN(f *testing.F) {
+	f.Add(float32(1), float32(2), float32(math.Inf(-1)), float32(0), 4.6, 0.5)
+	f.Add(float32(math.NaN()), float32(math.Inf(1)), float32(3e38), float32(-3e38), 1e6, -2.0)
+	f.Add(float32(0), float32(1), float32(3e38), float32(-3e38), 1e6, 1.0) // beyond float32: saturates
+	f.Fuzz(func(t *testing.T, b0, b1, p0, p1 float32, k, w float64) {
+		if math.IsNaN(k) || math.IsInf(k, 0) || math.IsNaN(w) || math.IsInf(w, 0) {
+			return
+		}
+		base, pref := []float32{b0, b1, 0}, []float32{p0, p1, 0}
+		for _, literal := range []bool{false, true} {
+			prm := Params{K: &k}
+			if literal {
+				prm = Params{Literal: true, Iterations: 5}
+			}
+			comb, err := NewCombiner(MethodAmulet, prm, []float64{w}, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			z := make([]float32, 3)
+			comb.Combine(z, base, [][]float32{pref})
+			for i, v := range z {
+				if math.IsNaN(float64(v)) || math.IsInf(float64(v), 1) {
+					t.Fatalf("literal=%v k=%v w=%v base %v pref %v: z[%d] = %v", literal, k, w, base, pref, i, v)
+				}
+			}
+		}
+	})
+}
