@@ -58,6 +58,9 @@ type benchTest struct {
 // llama-bench does, and prints its markdown table or JSON array.
 func runBench(ctx context.Context, args []string, s streams) error {
 	p, err := parseBenchArgs(args, s.err)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil // -h: the usage is printed, exit 0
+	}
 	if err != nil {
 		return err
 	}
@@ -141,7 +144,7 @@ func parseBenchArgs(args []string, errOut io.Writer) (benchParams, error) {
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return p, errUsage
+			return p, flag.ErrHelp
 		}
 		return p, errUsage
 	}

@@ -123,6 +123,9 @@ func TestBenchBadFlagsAreClearErrors(t *testing.T) {
 			t.Errorf("%v: status %d, stdout %q, stderr %q; want status 1 and one line naming %q", c.args, code, out, errOut, c.want)
 		}
 	}
+	if code, out, errOut := runBenchCLI("-h"); code != 0 || out != "" || !strings.Contains(errOut, "llama-bench") {
+		t.Errorf("-h: status %d, stdout %q, stderr %q; want usage on stderr and status 0", code, out, errOut)
+	}
 	if code, _, errOut := runBenchCLI("-p", "8"); code != 2 || !strings.Contains(errOut, "usage: amulet-run bench") {
 		t.Errorf("missing -m: status %d, stderr %q; want usage and status 2", code, errOut)
 	}
