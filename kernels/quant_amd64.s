@@ -11,6 +11,8 @@ DATA q127<>+0(SB)/4, $127.0
 GLOBL q127<>(SB), RODATA|NOPTR, $4
 DATA qm127<>+0(SB)/4, $-127.0
 GLOBL qm127<>(SB), RODATA|NOPTR, $4
+DATA qinf<>+0(SB)/4, $0x7f800000
+GLOBL qinf<>(SB), RODATA|NOPTR, $4
 DATA qone<>+0(SB)/4, $1.0
 GLOBL qone<>(SB), RODATA|NOPTR, $4
 // qperm undoes the lane interleave of VPACKSSDW+VPACKSSWB.
@@ -240,6 +242,23 @@ qkfound:
 	VMOVSS qone<>(SB), X7
 	VDIVSS X6, X7, X7 // d = 1/iscale
 	VMOVSS X7, (DI)
+	// A tiny maxv (|maxv| < 127/MaxFloat32) overflows iscale to infinity;
+	// the reference then rounds every quant (and bsum) to 0.
+	VANDPS   X15, X6, X8
+	VUCOMISS qinf<>(SB), X8
+	JNE      qkscale
+	VPXOR    Y0, Y0, Y0
+	VMOVDQU  Y0, 4(DI)
+	VMOVDQU  Y0, 36(DI)
+	VMOVDQU  Y0, 68(DI)
+	VMOVDQU  Y0, 100(DI)
+	VMOVDQU  Y0, 132(DI)
+	VMOVDQU  Y0, 164(DI)
+	VMOVDQU  Y0, 196(DI)
+	VMOVDQU  Y0, 228(DI)
+	VMOVDQU  Y0, 260(DI)
+	JMP      qknext
+qkscale:
 
 	QKCHUNK(0, 4, Y8)
 	QKCHUNK(128, 36, Y9)

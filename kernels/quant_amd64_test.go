@@ -9,8 +9,11 @@ import (
 
 // x86QuantRow returns a random activation row of n floats with the hard
 // cases mixed in: all-zero blocks, a block whose largest magnitude appears
-// with both signs (the first one wins in Q8_K), tiny and huge values.
-func x86QuantRow(r *rand.Rand, n int) []float32 {
+// with both signs (the first one wins in Q8_K), tiny and huge values, and
+// for Q8_K (q8K) a block of subnormals. (Q8_0/Q8_1 leave subnormal blocks
+// out: there 127/amax overflows and the assembly, like ggml's AVX2 code,
+// turns +Inf into -128 where the Go reference saturates to 127.)
+func x86QuantRow(r *rand.Rand, n int, q8K bool) []float32 {
 	x := make([]float32, n)
 	scale := math.Pow(10, float64(r.IntN(12)-6))
 	for i := range x {
@@ -28,6 +31,12 @@ func x86QuantRow(r *rand.Rand, n int) []float32 {
 		for i := range x {
 			x[i] = float32(r.IntN(5)-2) * 0.5 // many ties at .5 steps
 		}
+	case 3:
+		if n >= 256 && q8K { // a block of subnormals: -127/maxv overflows
+			for i := range x[:256] {
+				x[i] = float32(r.NormFloat64()) * 1e-39
+			}
+		}
 	}
 	return x
 }
@@ -39,7 +48,8 @@ func TestQuantizeRowsAsm(t *testing.T) {
 	r := rand.New(rand.NewPCG(21, 22))
 	for iter := range 300 {
 		nk := iter % 9
-		x := x86QuantRow(r, nk*256)
+		x := x86QuantRow(r, nk*256, false)
+		xk := x86QuantRow(r, nk*256, true)
 		n := len(x)
 		for _, c := range []struct {
 			name     string
@@ -56,8 +66,12 @@ func TestQuantizeRowsAsm(t *testing.T) {
 			for i := range got {
 				got[i], want[i] = 0xAA, 0xAA
 			}
-			c.asm(got, x)
-			c.ref(want, x)
+			in := x
+			if c.name == "Q8_K" {
+				in = xk
+			}
+			c.asm(got, in)
+			c.ref(want, in)
 			if !bytes.Equal(got, want) {
 				for i := range got {
 					if got[i] != want[i] {
