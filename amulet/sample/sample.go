@@ -142,7 +142,7 @@ func (s *Sampler) Accept(id int32) {
 // Apply adds the logit bias and the penalties to z in place.
 func (s *Sampler) Apply(z []float32) {
 	for _, b := range s.bias {
-		z[b.ID] += float32(b.Logprob)
+		z[b.ID] = saturate(float64(z[b.ID]) + b.Logprob)
 	}
 	if s.window == nil {
 		return
@@ -163,9 +163,20 @@ func (s *Sampler) Apply(z []float32) {
 				v *= rp
 			}
 		}
-		v -= float32(s.p.PresencePenalty + s.p.FrequencyPenalty*float64(s.counts[id]))
-		z[id] = v
+		z[id] = saturate(float64(v) - s.p.PresencePenalty - s.p.FrequencyPenalty*float64(s.counts[id]))
 	}
+}
+
+// saturate converts to float32, keeping finite values finite (NaN and -Inf pass through:
+// the token is excluded).
+func saturate(v float64) float32 {
+	switch {
+	case v > math.MaxFloat32:
+		return math.MaxFloat32
+	case v < -math.MaxFloat32 && !math.IsInf(v, -1):
+		return -math.MaxFloat32
+	}
+	return float32(v)
 }
 
 // Pick applies bias and penalties to z (in place) and chooses a token: Apply then Choose.
