@@ -56,8 +56,9 @@ func New(f *gguf.File, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	if tok.VocabSize() != m.Config.Vocab {
-		return nil, fmt.Errorf("tokenizer has %d tokens, the model's output has %d", tok.VocabSize(), m.Config.Vocab)
+	// Some models pad the output head past the vocabulary (Qwen2); the padding is never sampled.
+	if tok.VocabSize() > m.Config.Vocab {
+		return nil, fmt.Errorf("tokenizer has %d tokens, more than the model's %d outputs", tok.VocabSize(), m.Config.Vocab)
 	}
 	e := &Engine{file: f, model: m, tok: tok, opts: opts}
 	switch opts.Template {
@@ -83,6 +84,7 @@ func New(f *gguf.File, opts Options) (*Engine, error) {
 	}
 	e.be = backend{
 		vocab:     m.Config.Vocab,
+		tokens:    tok.VocabSize(),
 		ctxLen:    ctxLen,
 		batchSize: max(opts.BatchSize, 0),
 		newSession: func(seqs, n int) (session, error) {

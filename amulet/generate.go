@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -32,7 +33,8 @@ type decoder interface {
 
 // backend is what generation needs from a loaded model and its tokenizer.
 type backend struct {
-	vocab      int
+	vocab      int // logits per row
+	tokens     int // tokenizer entries (<= vocab; ids from tokens on are padding, never chosen); 0 = vocab
 	ctxLen     int // the model's context length
 	batchSize  int // rows per Forward during prefill
 	newSession func(seqs, ctxLen int) (session, error)
@@ -229,6 +231,9 @@ func generate(ctx context.Context, b *backend, req Request, onToken func(Token) 
 		}
 		copy(prefs, rows[cs.firstPref:])
 		comb.Combine(z, base, prefs)
+		for i := cs.padFrom; i < len(z); i++ {
+			z[i] = float32(math.Inf(-1))
+		}
 		smp.Apply(z)
 		tok := smp.Choose(z)
 		if tok < 0 {
@@ -297,12 +302,16 @@ type contextSet struct {
 	base      int  // index of the base context, -1 when the method does not use it
 	firstPref int  // index of the first preference context (== len(tokens) when unused)
 	raw       bool // plain text, not a chat template
+	padFrom   int  // first output id without a token (the vocabulary size)
 }
 
 // buildContexts frames and tokenizes the contexts the combiner needs: base first (if used),
 // then the preferences (if used).
 func buildContexts(b *backend, req *Request, comb *Combiner) (contextSet, error) {
-	cs := contextSet{base: -1}
+	cs := contextSet{base: -1, padFrom: b.vocab}
+	if b.tokens > 0 && b.tokens < b.vocab {
+		cs.padFrom = b.tokens
+	}
 	baseText, prefTexts, raw, err := contextTexts(b, req)
 	if err != nil {
 		return cs, err

@@ -418,3 +418,19 @@ func TestRequestJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Output ids past the tokenizer's vocabulary (padded heads) are never chosen.
+func TestGeneratePaddedVocabulary(t *testing.T) {
+	b := fakeBackend(nil)
+	b.tokens = 60 // ids 60..130 are padding
+	res, err := generate(context.Background(), b, Request{Prompt: "abc", MaxTokens: 50, IgnoreEOS: true,
+		Sampling: sample.Params{Temperature: 1}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range res.Tokens {
+		if id >= 60 {
+			t.Fatalf("chose padding id %d", id)
+		}
+	}
+}
