@@ -166,6 +166,14 @@ func (b *cpuBackend) forward(ctx context.Context, tokens, positions, seqs, out [
 				}
 			}
 		})
+		// After the last layer's attention only the rows that want logits matter (their keys
+		// and values are cached already): pack those rows to the front and finish with them.
+		if li == len(b.m.layers)-1 {
+			n = b.packOutputRows(out)
+			if n == 0 {
+				return nil
+			}
+		}
 		// x = x + a·Wo
 		b.pool.MatMul(rows(b.xb2, n, H), l.attnOutput, rows(b.att, n, b.qDim), n)
 		if l.attnOutBias != nil {
@@ -189,22 +197,35 @@ func (b *cpuBackend) forward(ctx context.Context, tokens, positions, seqs, out [
 		kernels.Add(rows(b.x, n, H), rows(b.xb2, n, H))
 	}
 
-	// logits = (rmsnorm(x) * output_norm)·Woutput, only for the rows that ask. Their slots in
-	// logits are consecutive, so the normalized rows are packed and multiplied at once.
-	m, first := 0, int32(-1)
+	// logits = (rmsnorm(x) * output_norm)·Woutput for the packed rows. Their slots in logits
+	// are consecutive, so one product writes them all.
 	for i := range n {
-		if out[i] < 0 {
+		kernels.RMSNorm(row(b.xb, i, H), row(b.x, i, H), b.m.outputNorm, c.NormEps)
+	}
+	first, v := -1, c.Vocab
+	for _, o := range out {
+		if o >= 0 {
+			first = int(o)
+			break
+		}
+	}
+	b.pool.MatMul(logits[first*v:(first+n)*v], b.m.output, rows(b.xb, n, H), n)
+	return nil
+}
+
+// packOutputRows moves the residual and attention rows of the batch rows that want logits
+// (out[i] >= 0) to the front, keeping their order, and returns how many there are.
+func (b *cpuBackend) packOutputRows(out []int32) int {
+	H, qd, m := b.c.Hidden, b.qDim, 0
+	for i, o := range out {
+		if o < 0 {
 			continue
 		}
-		if first < 0 {
-			first = out[i]
+		if m != i {
+			copy(row(b.x, m, H), row(b.x, i, H))
+			copy(row(b.att, m, qd), row(b.att, i, qd))
 		}
-		kernels.RMSNorm(row(b.xb, m, H), row(b.x, i, H), b.m.outputNorm, c.NormEps)
 		m++
 	}
-	if m > 0 {
-		v := c.Vocab
-		b.pool.MatMul(logits[int(first)*v:(int(first)+m)*v], b.m.output, rows(b.xb, m, H), m)
-	}
-	return nil
+	return m
 }
