@@ -63,3 +63,39 @@ func argmax(x []float32) int32 {
 	}
 	return int32(best)
 }
+
+// Two sequences share a prompt prefix: sequence 1 starts as a copy of sequence 0's first
+// positions (no recomputation), then both are decoded in one batch of two rows.
+func ExampleSession_CopyPrefix() {
+	f, err := gguf.Open("../../shared/models/stories260k-f32.gguf")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	m, err := model.Load(f)
+	if err != nil {
+		log.Fatal(err)
+	}
+	s, err := m.NewSession(model.SessionOptions{Threads: 2, ContextLength: 64, MaxSequences: 2})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	prompt := []int32{1, 403, 407, 261, 378} // <s> Once upon a time
+	if err := s.Forward(ctx, model.Batch{Tokens: prompt, Positions: []int32{0, 1, 2, 3, 4},
+		Seqs: []int32{0, 0, 0, 0, 0}, Logits: []bool{false, false, false, false, false}}); err != nil {
+		log.Fatal(err)
+	}
+	if err := s.CopyPrefix(1, 0, 4); err != nil { // <s> Once upon a
+		log.Fatal(err)
+	}
+	// Row 0 continues sequence 0 with ","; row 1 gives sequence 1 another 4th token.
+	b := model.Batch{Tokens: []int32{432, 403}, Positions: []int32{5, 4}, Seqs: []int32{0, 1}}
+	if err := s.Forward(ctx, b); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(s.SeqLen(0), s.SeqLen(1), argmax(s.Logits(0)))
+	// Output:
+	// 6 5 383
+}
