@@ -302,7 +302,9 @@ func (mm *matmulJob) rows(lo, hi int) {
 
 // floatRows computes rows [r0, r1) of F32/F16/BF16 weights for every batch row.
 func (mm *matmulJob) floatRows(r0, r1 int) {
-	if mm.dot4n16 != nil && mm.batch >= 2 {
+	// The F16/BF16 tiles pay at batch 1 too: the activation is read once
+	// per four rows.
+	if mm.dot4n16 != nil {
 		mm.tiledRows16(r0, r1)
 		return
 	}
