@@ -136,5 +136,12 @@ func PreferenceSentences(s Style) []string {
 	return append([]string(nil), preferenceSentences[s]...)
 }
 
+// RecommendedK is the Amulet strength (the collapsed coefficient k) for the demo model, grounded
+// by the sweep in eval/README.md: adherence saturates at k = 1.5 while answers stay well-formed;
+// from k = 3 on fluency breaks (the paper's default k = 4.65 leaves 45% of answers well-formed),
+// because this small model's log-probabilities of unlikely tokens are noisy and k amplifies
+// their differences between the two contexts.
+const RecommendedK = 1.5
+
 // SystemPrompt returns the canonical neutral system prompt ("You are a helpful assistant.").
 func SystemPrompt() string { return systemSentences[0] }

@@ -126,11 +126,12 @@ func runEval(ctx context.Context, args []string, s streams) error {
 	maxTokens := fs.Int("max-tokens", 96, "maximum tokens per answer")
 	temp := fs.Float64("temp", 0, "temperature (0 = greedy, as in the paper)")
 	threads := fs.Int("t", 1, "threads per generation")
-	k := fs.String("k", "", "amulet: the collapsed coefficient k (default: from the paper's alpha, lambda, eta, iterations)")
+	k := fs.String("k", "", "amulet: the collapsed coefficient k (default: the embedded demo model's demo.RecommendedK, else from the paper's alpha, lambda, eta, iterations)")
 	laRatio := fs.Float64("la-ratio", amulet.DefaultLARatio, "la: ratio r")
 	cfgScale := fs.Float64("cfg-scale", amulet.DefaultCFGScale, "cfg: guidance scale gamma")
 	llgain := fs.Bool("llgain", true, "score each answer's log-likelihood gain under the preference context (two extra prefills per answer)")
 	quiet := fs.Bool("q", false, "no progress on stderr")
+	replot := fs.String("replot", "", "only rewrite summary.md and adherence.svg of an earlier --out `dir` from its summary.json")
 	fs.Usage = func() {
 		fmt.Fprintln(s.err, "usage: amulet-run eval [-m FILE] [--prompts FILE.jsonl] [--preferences a,b,...] [--methods base,pref,la,cfg,amulet] [-n N] [--seed S] [--out DIR]")
 		fs.PrintDefaults()
@@ -144,6 +145,9 @@ func runEval(ctx context.Context, args []string, s streams) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
+	if *replot != "" {
+		return replotSummary(*replot, s.out)
+	}
 	switch {
 	case *n < 0:
 		return fmt.Errorf("-n %d: want >= 0", *n)
@@ -153,6 +157,9 @@ func runEval(ctx context.Context, args []string, s streams) error {
 		return fmt.Errorf("-t %d: want >= 0", *threads)
 	case math.IsNaN(*temp) || math.IsInf(*temp, 0) || *temp < 0:
 		return fmt.Errorf("--temp %v: want a finite value >= 0", *temp)
+	}
+	if *k == "" && *modelPath == "" {
+		*k = strconv.FormatFloat(demo.RecommendedK, 'g', -1, 64) // the demo model's grounded strength
 	}
 	variants, err := parseVariants(*methodList, *sweep, *k)
 	if err != nil {
@@ -297,6 +304,26 @@ func runEval(ctx context.Context, args []string, s streams) error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(*out, "adherence.svg"), []byte(barChart(&sum)), 0o644)
+}
+
+// replotSummary rewrites summary.md and adherence.svg in dir from its summary.json.
+func replotSummary(dir string, out io.Writer) error {
+	data, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	if err != nil {
+		return err
+	}
+	var sum evalSummary
+	if err := json.Unmarshal(data, &sum); err != nil {
+		return fmt.Errorf("%s: %w", filepath.Join(dir, "summary.json"), err)
+	}
+	md := markdownSummary(&sum)
+	if _, err := io.WriteString(out, md); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "summary.md"), []byte(md), 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "adherence.svg"), []byte(barChart(&sum)), 0o644)
 }
 
 func isDemoFile(path string) bool {
@@ -572,7 +599,7 @@ func markdownSummary(s *evalSummary) string {
 // barChart draws the mean main measure per method (adherence, or the lexicon rate) as an SVG
 // bar chart, with well-formed rate bars beside it when known.
 func barChart(s *evalSummary) string {
-	const w, h, left, bottom, top = 720, 360, 60, 90, 40
+	const w, h, left, bottom, top = 720, 400, 60, 130, 40
 	n := len(s.Means)
 	slot := float64(w-left-20) / float64(max(n, 1))
 	var b strings.Builder
@@ -605,7 +632,8 @@ func barChart(s *evalSummary) string {
 		}
 		bar(slot*0.12, v, "#3b6fb6")
 		bar(slot*0.5, wf, "#9cc3e6")
-		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`+"\n", x+slot/2, h-bottom+18, c.Method)
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="end" transform="rotate(-30 %.1f %d)">%s</text>`+"\n",
+			x+slot*0.6, h-bottom+16, x+slot*0.6, h-bottom+16, c.Method)
 	}
 	fmt.Fprintf(&b, `<rect x="%d" y="%d" width="12" height="12" fill="#3b6fb6"/><text x="%d" y="%d">%s</text>`+"\n",
 		left, h-40, left+18, h-30, map[bool]string{true: "adherence (exact classifier)", false: "lexicon rate"}[s.Exact])

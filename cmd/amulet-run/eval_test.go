@@ -37,8 +37,9 @@ func TestEvalDemoOrdering(t *testing.T) {
 		adh[m.Method] = *m.Adherence
 		t.Logf("%s: adherence %.3f, well-formed %.3f, %.1f tokens", m.Method, *m.Adherence, *m.WellFormed, m.MeanTokens)
 	}
-	if !(adh["amulet"] > adh["pref"] && adh["pref"] > adh["base"]) {
-		t.Errorf("adherence amulet %.3f, pref %.3f, base %.3f: want amulet > pref > base", adh["amulet"], adh["pref"], adh["base"])
+	am := adh["amulet k=1.5"] // the embedded model's grounded default strength, demo.RecommendedK
+	if !(am > adh["pref"] && adh["pref"] > adh["base"]) {
+		t.Errorf("adherence amulet %.3f, pref %.3f, base %.3f: want amulet > pref > base", am, adh["pref"], adh["base"])
 	}
 	if len(sum.Cells) != 3*6 {
 		t.Errorf("%d cells, want 18", len(sum.Cells))
@@ -67,7 +68,7 @@ func TestEvalDemoOrdering(t *testing.T) {
 			t.Errorf("%s: %v (%d bytes)", name, err, len(b))
 		}
 	}
-	if !strings.Contains(out.String(), "| amulet |") {
+	if !strings.Contains(out.String(), "| amulet k=1.5 |") {
 		t.Errorf("stdout lacks the Markdown table:\n%s", out.String())
 	}
 }
