@@ -9,6 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/amulet-llm/amulet/amulet/demo"
+	"github.com/amulet-llm/amulet/gguf"
 )
 
 // A small eval on the embedded demo model reproduces the paper's ordering: realignment
@@ -97,5 +100,83 @@ func TestEvalPromptsFileAndErrors(t *testing.T) {
 		if err := runEval(context.Background(), append(bad, "-q"), streams{nil, &out, &errOut}); err == nil {
 			t.Errorf("eval %v: no error", bad)
 		}
+	}
+}
+
+// A chat model without the exact classifier: eval reports length, lexicon rate and the
+// log-likelihood gain, and says so. The model is the demo model renamed, so it is not
+// recognised as the demo.
+func TestEvalOtherModel(t *testing.T) {
+	src, err := demo.File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	w := gguf.NewWriter()
+	for _, kv := range src.Metadata {
+		if kv.Key == "general.name" {
+			continue
+		}
+		w.Add(kv.Key, kv.Value)
+	}
+	w.AddString("general.name", "not-the-demo")
+	for i := range src.Tensors {
+		ti := &src.Tensors[i]
+		data, err := src.TensorData(ti)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.AddTensor(ti.Name, ti.Type, ti.Shape, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	modelPath := filepath.Join(dir, "other.gguf")
+	if err := w.WriteFile(modelPath); err != nil {
+		t.Fatal(err)
+	}
+	prompts := filepath.Join(dir, "p.jsonl")
+	if err := os.WriteFile(prompts, []byte(`{"prompt":"How do I cook rice?"}`+"\n"+`{"prompt":"Any tips to clean the oven?"}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	// Without --preferences there is nothing to measure on a model other than the demo.
+	if err := runEval(context.Background(), []string{"-m", modelPath, "--prompts", prompts, "-q"}, streams{nil, &out, &errOut}); err == nil {
+		t.Error("no error without --preferences")
+	}
+	pref := demo.PreferenceSentence(demo.Uplifting)
+	args := []string{"-m", modelPath, "--prompts", prompts, "--preferences", "uplifting," + pref,
+		"--methods", "base,pref,amulet", "--k", "1.5", "--out", dir, "-q"}
+	if err := runEval(context.Background(), args, streams{nil, &out, &errOut}); err != nil {
+		t.Fatalf("eval: %v\n%s", err, errOut.String())
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum evalSummary
+	if err := json.Unmarshal(data, &sum); err != nil {
+		t.Fatal(err)
+	}
+	if sum.Exact {
+		t.Error("a renamed model was treated as the demo model")
+	}
+	for _, c := range sum.Means {
+		if c.Adherence != nil || c.WellFormed != nil {
+			t.Errorf("%s: adherence reported without an exact classifier", c.Method)
+		}
+		if c.LLGain == nil || c.LexiconRate == nil {
+			t.Errorf("%s: no log-likelihood gain or lexicon rate", c.Method)
+		}
+	}
+	// The full uplifting sentence is what the model was trained on: its answers under amulet
+	// are more likely after the preference context than after the base one.
+	for _, c := range sum.Cells {
+		if c.Preference == pref && c.Method == "amulet k=1.5" && (c.LLGain == nil || *c.LLGain <= 0) {
+			t.Errorf("amulet answers for %q: log-likelihood gain %v, want > 0", pref, c.LLGain)
+		}
+	}
+	if !strings.Contains(out.String(), "Lexicon rate") || !strings.Contains(out.String(), "Log-likelihood gain") {
+		t.Errorf("summary lacks the measures that apply:\n%s", out.String())
 	}
 }
