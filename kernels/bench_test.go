@@ -121,3 +121,36 @@ func BenchmarkSwiGLU(b *testing.B) {
 		SwiGLU(dst, g, u)
 	}
 }
+
+// BenchmarkMatMulGemm8 compares the packed 8-row tile path of batched
+// MatMul (Q8_0, Q4_0) with the four-row x nx path it replaces, in one run:
+//
+//	go test ./kernels -run XXX -bench MatMulGemm8 -count 3
+func BenchmarkMatMulGemm8(b *testing.B) {
+	const rows, cols = 2048, 2048
+	for _, typ := range []gguf.Type{gguf.TypeQ8_0, gguf.TypeQ4_0} {
+		for _, batch := range []int{8, 32, 128} {
+			x := gaussian(newRand(2), batch*cols, 1)
+			out := make([]float32, batch*rows)
+			for _, path := range []string{"x4n", "packed"} {
+				b.Run(fmt.Sprintf("%s/b%d/%s", typ, batch, path), func(b *testing.B) {
+					if path == "x4n" {
+						saved := gemm8x4
+						gemm8x4 = nil
+						defer func() { gemm8x4 = saved }()
+					} else if gemm8x4 == nil {
+						b.Skip("no packed-tile kernels on this CPU")
+					}
+					w := benchMatrix(b, typ, rows, cols)
+					p := NewPool(1)
+					defer p.Close()
+					b.SetBytes(int64(len(w.Data)))
+					for b.Loop() {
+						p.MatMul(out, w, x, batch)
+					}
+					b.ReportMetric(2*float64(batch*rows*cols)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				})
+			}
+		}
+	}
+}

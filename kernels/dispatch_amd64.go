@@ -36,6 +36,8 @@ func init() {
 	dotQ4_Kx4n = dotQ4_Kx4nAsm
 	dotQ6_Kx4n = dotQ6_Kx4nAsm
 	dotQ5_Kx4n = dotQ5_Kx4nAsm
+	pack8Q8_0 = pack8Q8_0Asm
+	pack8Q4_0 = pack8Q4_0Asm
 	if x86HasAVX512VL() {
 		dotF16x4n = dotF16x4nAsm
 		dotBF16x4n = dotBF16x4nAsm
@@ -53,6 +55,8 @@ func init() {
 		dotQ4_0x4 = dotQ4_0x4AsmVNNI
 		dotQ8_0x4n = dotQ8_0x4nAsmVNNI
 		dotQ4_0x4n = dotQ4_0x4nAsmVNNI
+		gemm8x4 = gemm8x4Asm
+		gemm8x1 = gemm8x1Asm
 	}
 }
 

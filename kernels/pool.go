@@ -34,8 +34,10 @@ type Pool struct {
 	mm    matmulJob
 
 	// Scratch for quantized / converted activations; grows only when needed.
-	xq []byte
-	xh []uint16
+	xq   []byte
+	xh   []uint16
+	xaux []uint32 // per-block activation terms of the packed-tile path
+	pack [][]byte // per-thread packed weight tiles (gemm8.go)
 }
 
 type jobKind int
@@ -172,7 +174,11 @@ func (p *Pool) chunk(id int) {
 	case jobQuantize:
 		p.mm.quantizeRows(lo, hi)
 	case jobMatMul:
-		p.mm.rows(lo, hi)
+		if p.mm.gemm8 {
+			p.mm.gemm8Rows(&p.pack[id], lo, hi)
+		} else {
+			p.mm.rows(lo, hi)
+		}
 	}
 }
 
@@ -193,6 +199,11 @@ type matmulJob struct {
 	dot4    func(n int, w []byte, rowBytes int, x []byte, out []float32) // nil: use dot
 	dot4n   func(n int, w []byte, rowBytes int, x []byte, xRowBytes, nx int, out []float32, outStride int)
 	dot4n16 func(n int, w []uint16, rowStride int, x []uint16, xStride, nx int, out []float32, outStride int)
+
+	// Packed 8-row tiles (gemm8.go): used when gemm8 is set.
+	gemm8   bool
+	gemm8Of int32    // weight offset of the packed form
+	aux     []uint32 // per activation row 2*blocks entries (gemm8Aux)
 }
 
 // MatMul computes out[b*w.Rows + r] = dot(row r of w, x[b*w.Cols:(b+1)*w.Cols])
@@ -255,6 +266,17 @@ func (p *Pool) MatMul(out []float32, w Matrix, x []float32, batch int) {
 		mm.dot = *f.dot
 		mm.dot4 = *f.dot4
 		mm.dot4n = *f.dot4n
+		if off := gemm8Offset(w.Type); off != 0 && gemm8x4 != nil && batch >= gemm8MinBatch && w.Cols%32 == 0 {
+			mm.gemm8, mm.gemm8Of = true, off
+			n := batch * 2 * (w.Cols / 32)
+			if cap(p.xaux) < n {
+				p.xaux = make([]uint32, n)
+			}
+			mm.aux = p.xaux[:n]
+			if len(p.pack) < p.threads {
+				p.pack = make([][]byte, p.threads)
+			}
+		}
 		if batch == 1 {
 			mm.quantizeRows(0, 1)
 		} else {
@@ -269,6 +291,10 @@ func (mm *matmulJob) quantizeRows(lo, hi int) {
 	cols := mm.w.Cols
 	for b := lo; b < hi; b++ {
 		mm.quant(mm.xq[b*mm.xrb:(b+1)*mm.xrb], mm.x[b*cols:(b+1)*cols])
+		if mm.gemm8 {
+			nb := cols / 32
+			gemm8Aux(mm.aux[b*2*nb:(b+1)*2*nb], mm.xq[b*mm.xrb:(b+1)*mm.xrb], nb, mm.gemm8Of)
+		}
 	}
 }
 

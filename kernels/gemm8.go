@@ -1,0 +1,170 @@
+package kernels
+
+import (
+	"encoding/binary"
+	"math"
+
+	"github.com/amulet-llm/amulet/gguf"
+)
+
+// Prefill (batched MatMul) for Q8_0 and Q4_0 weights on packed 8-row tiles.
+//
+// A thread copies eight weight rows at a time into a packed tile, one block
+// (32 columns) after another: pack8BlockBytes per block =
+//
+//	[0:32)    the eight rows' block scales as float32
+//	[32:288)  eight groups of 32 bytes; group g holds columns 4g..4g+3 of
+//	          rows 0..7 (4 bytes per row, row-major) as unsigned bytes:
+//	          weight + 128 (Q8_0) or the raw nibble = weight + 8 (Q4_0)
+//
+// so one vector lane is one weight row: a VPDPBUSD of a group against four
+// broadcast activation bytes adds those columns' products to all eight rows'
+// block sums, and the float conversion and scaling of a block are paid once
+// per eight rows instead of once per row. The activation rows stay Q8_0 (as
+// llama.cpp quantizes them); gemm8Aux adds per block the scale as float32
+// and the correction -offset*sum(x) that removes the weights' offset. A
+// tile is packed once and swept over every batch row, so the copy pays for
+// itself from a few rows on; the results equal the one-row dots up to
+// float32 rounding order.
+const pack8BlockBytes = 32 + 8*32
+
+// gemm8MinBatch is the smallest batch that takes the packed-tile path.
+const gemm8MinBatch = 4
+
+// gemm8PackBytes bounds the packed tiles a thread sweeps over a block of
+// batch rows before packing the next ones (kept in L2 with the activations).
+const gemm8PackBytes = 128 << 10
+
+// The packed-tile kernels (nil where the CPU has none; set in
+// dispatch_amd64.go): out[a*outStride + r] for weight rows r = 0..7 of the
+// packed tile w (nb blocks) and activation rows a = 0..3 (x4) or a = 0
+// (x1); x holds Q8_0 rows xStride bytes apart, aux their gemm8Aux entries
+// auxStride elements apart.
+var (
+	gemm8x4 func(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride int)
+	gemm8x1 func(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride int)
+)
+
+// gemm8Offset is what packing adds to a weight of type t to make it
+// unsigned; 0 if t has no packed form.
+func gemm8Offset(t gguf.Type) int32 {
+	switch t {
+	case gguf.TypeQ8_0:
+		return 128
+	case gguf.TypeQ4_0:
+		return 8
+	}
+	return 0
+}
+
+// Fast packers (nil where the CPU has none; set in dispatch_amd64.go):
+// rows w[0:], w[rowBytes:], ... w[7*rowBytes:] of nb blocks to dst.
+var pack8Q8_0, pack8Q4_0 func(nb int, w []byte, rowBytes int, dst []byte)
+
+// pack8 writes rows [r, r+8) of w (Q8_0 or Q4_0, rb bytes per row) to dst
+// as a packed tile.
+func pack8(dst []byte, w Matrix, rb, r int) {
+	nb := w.Cols / 32
+	fast := pack8Q8_0
+	if w.Type == gguf.TypeQ4_0 {
+		fast = pack8Q4_0
+	}
+	if fast != nil {
+		fast(nb, w.Data[r*rb:(r+8)*rb], rb, dst[:nb*pack8BlockBytes])
+		return
+	}
+	pack8Go(dst, w, rb, r)
+}
+
+// pack8Go is pack8 in portable Go.
+func pack8Go(dst []byte, w Matrix, rb, r int) {
+	nb := w.Cols / 32
+	dst = dst[:nb*pack8BlockBytes]
+	for i := range 8 {
+		row := w.Data[(r+i)*rb : (r+i+1)*rb]
+		switch w.Type {
+		case gguf.TypeQ8_0:
+			for b := range nb {
+				blk := row[b*34 : b*34+34]
+				out := dst[b*pack8BlockBytes : (b+1)*pack8BlockBytes]
+				binary.LittleEndian.PutUint32(out[4*i:], math.Float32bits(fp16ToFP32(binary.LittleEndian.Uint16(blk))))
+				for g := range 8 {
+					v := binary.LittleEndian.Uint32(blk[2+4*g:])
+					binary.LittleEndian.PutUint32(out[32+32*g+4*i:], v^0x80808080)
+				}
+			}
+		case gguf.TypeQ4_0:
+			for b := range nb {
+				blk := row[b*18 : b*18+18]
+				out := dst[b*pack8BlockBytes : (b+1)*pack8BlockBytes]
+				binary.LittleEndian.PutUint32(out[4*i:], math.Float32bits(fp16ToFP32(binary.LittleEndian.Uint16(blk))))
+				for g := range 4 {
+					v := binary.LittleEndian.Uint32(blk[2+4*g:])
+					binary.LittleEndian.PutUint32(out[32+32*g+4*i:], v&0x0f0f0f0f)
+					binary.LittleEndian.PutUint32(out[32+32*(g+4)+4*i:], v>>4&0x0f0f0f0f)
+				}
+			}
+		}
+	}
+}
+
+// gemm8Aux writes, for each of the nb blocks of the Q8_0 activation row x,
+// aux[2b] = the block scale as float32 bits and aux[2b+1] = -offset times
+// the sum of the block's quants (as int32 bits).
+func gemm8Aux(aux []uint32, x []byte, nb int, offset int32) {
+	aux = aux[:2*nb]
+	for b := range nb {
+		blk := x[b*34 : b*34+34]
+		s := int32(0)
+		for _, q := range blk[2:34] {
+			s += int32(int8(q))
+		}
+		aux[2*b] = math.Float32bits(fp16ToFP32(binary.LittleEndian.Uint16(blk)))
+		aux[2*b+1] = uint32(-offset * s)
+	}
+}
+
+// gemm8Rows computes rows [lo, hi) for every batch row on packed 8-row
+// tiles, using buf (grown as needed) for the tiles; rows left over after
+// the last whole tile go through the four-row path.
+func (mm *matmulJob) gemm8Rows(buf *[]byte, lo, hi int) {
+	w, rb, batch, xrb := mm.w, mm.rb, mm.batch, mm.xrb
+	nb := w.Cols / 32
+	tileB := nb * pack8BlockBytes
+	auxN := 2 * nb
+	tiles := max(1, gemm8PackBytes/tileB)
+	if cap(*buf) < tiles*tileB {
+		*buf = make([]byte, tiles*tileB)
+	}
+	packed := (*buf)[:tiles*tileB]
+	bblock := max(4, actBlockBytes/(xrb+4*auxN)/4*4)
+	r8 := lo + (hi-lo)/8*8
+	for t0 := lo; t0 < r8; t0 += tiles * 8 {
+		t1 := min(t0+tiles*8, r8)
+		for r := t0; r < t1; r += 8 {
+			pack8(packed[(r-t0)/8*tileB:], w, rb, r)
+		}
+		for b0 := 0; b0 < batch; b0 += bblock {
+			b1 := min(b0+bblock, batch)
+			for r := t0; r < t1; r += 8 {
+				tile := packed[(r-t0)/8*tileB : (r-t0)/8*tileB+tileB]
+				b := b0
+				for ; b+4 <= b1; b += 4 {
+					gemm8x4(nb, tile, mm.xq[b*xrb:], xrb, mm.aux[b*auxN:], auxN, mm.out[b*w.Rows+r:], w.Rows)
+				}
+				for ; b < b1; b++ {
+					gemm8x1(nb, tile, mm.xq[b*xrb:], xrb, mm.aux[b*auxN:], auxN, mm.out[b*w.Rows+r:], w.Rows)
+				}
+			}
+		}
+	}
+	if r8 < hi {
+		if mm.dot4n != nil {
+			mm.tiledRows(r8, hi)
+		} else {
+			for b := range batch {
+				mm.quantRows(r8, hi, b)
+			}
+		}
+	}
+}

@@ -1,0 +1,75 @@
+package kernels
+
+// Packed 8-row tile kernels (gemm8_amd64.s); see gemm8.go.
+
+//go:noescape
+func gemm8x4VNNI(nb int, w *byte, x *byte, xStride int, aux *uint32, auxStride int, out *float32, outStride int)
+
+//go:noescape
+func gemm8x1VNNI(nb int, w *byte, x *byte, xStride int, aux *uint32, auxStride int, out *float32, outStride int)
+
+// gemm8Check panics like an index expression unless the operands hold nx
+// activation rows and an 8 x nx block of out; it reports whether nb > 0.
+func gemm8Check(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride, nx int) bool {
+	_ = out[(nx-1)*outStride+7]
+	if nb <= 0 {
+		return false
+	}
+	if xStride < nb*x86Q8_0Bytes || auxStride < 2*nb {
+		panic("kernels: gemm8: activation stride shorter than a row")
+	}
+	_ = w[nb*pack8BlockBytes-1]
+	_ = x[(nx-1)*xStride+nb*x86Q8_0Bytes-1]
+	_ = aux[(nx-1)*auxStride+2*nb-1]
+	return true
+}
+
+func gemm8x4Asm(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride int) {
+	if !gemm8Check(nb, w, x, xStride, aux, auxStride, out, outStride, 4) {
+		for a := range 4 {
+			clear(out[a*outStride : a*outStride+8])
+		}
+		return
+	}
+	gemm8x4VNNI(nb, &w[0], &x[0], xStride, &aux[0], 4*auxStride, &out[0], outStride)
+}
+
+func gemm8x1Asm(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride int) {
+	if !gemm8Check(nb, w, x, xStride, aux, auxStride, out, outStride, 1) {
+		clear(out[:8])
+		return
+	}
+	gemm8x1VNNI(nb, &w[0], &x[0], xStride, &aux[0], 4*auxStride, &out[0], outStride)
+}
+
+//go:noescape
+func pack8Q8_0AVX2(nb int, w *byte, rowBytes int, dst *byte)
+
+//go:noescape
+func pack8Q4_0AVX2(nb int, w *byte, rowBytes int, dst *byte)
+
+// pack8Check panics like an index expression unless w holds eight rows of
+// nb blocks of blockBytes and dst a packed tile of nb blocks.
+func pack8Check(nb, blockBytes int, w []byte, rowBytes int, dst []byte) bool {
+	if nb <= 0 {
+		return false
+	}
+	if rowBytes < nb*blockBytes {
+		panic("kernels: pack8: row stride shorter than a row")
+	}
+	_ = w[7*rowBytes+nb*blockBytes-1]
+	_ = dst[nb*pack8BlockBytes-1]
+	return true
+}
+
+func pack8Q8_0Asm(nb int, w []byte, rowBytes int, dst []byte) {
+	if pack8Check(nb, x86Q8_0Bytes, w, rowBytes, dst) {
+		pack8Q8_0AVX2(nb, &w[0], rowBytes, &dst[0])
+	}
+}
+
+func pack8Q4_0Asm(nb int, w []byte, rowBytes int, dst []byte) {
+	if pack8Check(nb, x86Q4_0Bytes, w, rowBytes, dst) {
+		pack8Q4_0AVX2(nb, &w[0], rowBytes, &dst[0])
+	}
+}

@@ -1,0 +1,136 @@
+package kernels
+
+import (
+	"math"
+	"testing"
+
+	"github.com/amulet-llm/amulet/gguf"
+)
+
+// TestGemm8KernelsMatchRef packs Q8_0/Q4_0 tiles and checks the packed-tile
+// kernels (padded activation and output strides) against the one-row
+// reference dots; it also checks they write nothing outside their block.
+func TestGemm8KernelsMatchRef(t *testing.T) {
+	if gemm8x4 == nil {
+		t.Skip("no packed-tile kernels on this CPU")
+	}
+	for _, typ := range []gguf.Type{gguf.TypeQ8_0, gguf.TypeQ4_0} {
+		const rows, cols, nx = 8, 320, 4
+		nb := cols / 32
+		w := randomMatrix(t, typ, rows, cols, 21)
+		f, _ := formatOf(typ)
+		rb := f.rowBytes(cols)
+		xStride, auxStride, outStride := nb*34+6, 2*nb+3, rows+5
+		x := make([]byte, nx*xStride)
+		aux := make([]uint32, nx*auxStride)
+		for a := range nx {
+			xs := gaussian(newRand(uint64(40+a)), cols, 1)
+			if a == 2 {
+				xs[3] = 0 // a quiet block next to loud ones
+				for i := 64; i < 96; i++ {
+					xs[i] = -1e-3 * float32(i)
+				}
+			}
+			quantizeRowQ8_0Ref(x[a*xStride:], xs)
+			gemm8Aux(aux[a*auxStride:], x[a*xStride:], nb, gemm8Offset(typ))
+		}
+		tile := make([]byte, nb*pack8BlockBytes)
+		pack8(tile, w, rb, 0)
+		ref := dotQ8_0Ref
+		if typ == gguf.TypeQ4_0 {
+			ref = dotQ4_0Ref
+		}
+		for _, k := range []struct {
+			name string
+			nx   int
+			fn   func(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride int)
+		}{{"x4", 4, gemm8x4}, {"x1", 1, gemm8x1}} {
+			out := make([]float32, nx*outStride)
+			for i := range out {
+				out[i] = 42
+			}
+			k.fn(nb, tile, x, xStride, aux, auxStride, out, outStride)
+			for a := range nx {
+				for r := range outStride {
+					got := out[a*outStride+r]
+					if a >= k.nx || r >= rows {
+						if got != 42 {
+							t.Fatalf("%s %s: wrote out[%d][%d]", typ, k.name, a, r)
+						}
+						continue
+					}
+					want := ref(cols, w.Data[r*rb:(r+1)*rb], x[a*xStride:a*xStride+nb*34])
+					if d := math.Abs(float64(got - want)); d > 1e-5*(1+math.Abs(float64(want))) {
+						t.Fatalf("%s %s: out[%d][%d] = %g, want %g", typ, k.name, a, r, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestMatMulGemm8 runs batched MatMul through the packed-tile path (rows
+// that do not fill a tile, batches that do not fill a group of four, thread
+// splits) against the float64 reference.
+func TestMatMulGemm8(t *testing.T) {
+	if gemm8x4 == nil {
+		t.Skip("no packed-tile kernels on this CPU")
+	}
+	for _, typ := range []gguf.Type{gguf.TypeQ8_0, gguf.TypeQ4_0} {
+		const rows, cols = 45, 256
+		w := randomMatrix(t, typ, rows, cols, 13)
+		for _, threads := range []int{1, 2, 3} {
+			p := NewPool(threads)
+			for _, batch := range []int{4, 7, 13, 130} {
+				x := gaussian(newRand(uint64(batch)), batch*cols, 1)
+				out := make([]float32, batch*rows+1)
+				out[len(out)-1] = 42
+				p.MatMul(out, w, x, batch)
+				want, tol := expectedMatMul(w, x, batch)
+				for i, v := range want {
+					if d := math.Abs(float64(out[i]) - v); d > tol[i] || out[i] != out[i] {
+						t.Fatalf("%s threads %d batch %d out[%d] = %g, want %g (tolerance %g)", typ, threads, batch, i, out[i], v, tol[i])
+					}
+				}
+				if out[len(out)-1] != 42 {
+					t.Fatalf("%s: MatMul wrote past batch*Rows", typ)
+				}
+			}
+			p.Close()
+		}
+	}
+}
+
+// TestPack8MatchesGo checks the assembly packers byte for byte against the
+// portable one (which TestGemm8KernelsMatchRef checks through the kernels).
+func TestPack8MatchesGo(t *testing.T) {
+	for _, typ := range []gguf.Type{gguf.TypeQ8_0, gguf.TypeQ4_0} {
+		fast := pack8Q8_0
+		if typ == gguf.TypeQ4_0 {
+			fast = pack8Q4_0
+		}
+		if fast == nil {
+			t.Skipf("no %s packer on this CPU", typ)
+		}
+		const rows, cols = 11, 288
+		w := randomMatrix(t, typ, rows, cols, 5)
+		f, _ := formatOf(typ)
+		rb := f.rowBytes(cols)
+		nb := cols / 32
+		for r := 0; r+8 <= rows; r++ {
+			want := make([]byte, nb*pack8BlockBytes+1)
+			got := make([]byte, nb*pack8BlockBytes+1)
+			got[len(got)-1] = 42
+			pack8Go(want, w, rb, r)
+			fast(nb, w.Data[r*rb:(r+8)*rb], rb, got[:nb*pack8BlockBytes])
+			if got[len(got)-1] != 42 {
+				t.Fatalf("%s: packer wrote past the tile", typ)
+			}
+			for i := range nb * pack8BlockBytes {
+				if got[i] != want[i] {
+					t.Fatalf("%s rows %d..: byte %d (block %d offset %d) = %#x, want %#x", typ, r, i, i/pack8BlockBytes, i%pack8BlockBytes, got[i], want[i])
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,155 @@
+#include "textflag.h"
+
+// Packing of eight Q8_0 / Q4_0 weight rows into a packed tile (layout in
+// gemm8.go), AVX2 + F16C: per block, the eight rows' 32 quants are loaded
+// as eight YMM registers, made unsigned, and transposed as an 8 x 8 matrix
+// of 4-byte groups (three shuffle stages); the eight f16 scales become
+// float32 with one VCVTPH2PS.
+//
+// func pack8Q8_0AVX2(nb int, w *byte, rowBytes int, dst *byte)
+// func pack8Q4_0AVX2(nb int, w *byte, rowBytes int, dst *byte)
+//
+// Registers: SI = row 0's block, R11 = row 4's block, R9 = rowBytes, R10 =
+// 3*rowBytes, DI = packed block, CX = blocks left; Y0..Y7 = rows, Y8..Y15
+// temporaries, Y14 = 0x80 bytes (Q8_0) or 0x0F bytes (Q4_0), Y13 = qword
+// shifts {0,0,4,4} (Q4_0).
+
+DATA pack8sign<>+0(SB)/1, $0x80
+GLOBL pack8sign<>(SB), RODATA|NOPTR, $1
+DATA pack8nib<>+0(SB)/1, $0x0f
+GLOBL pack8nib<>(SB), RODATA|NOPTR, $1
+DATA pack8shift<>+0(SB)/8, $0
+DATA pack8shift<>+8(SB)/8, $0
+DATA pack8shift<>+16(SB)/8, $4
+DATA pack8shift<>+24(SB)/8, $4
+GLOBL pack8shift<>(SB), RODATA|NOPTR, $32
+
+#define PACK8SETUP \
+	MOVQ nb+0(FP), CX \
+	MOVQ w+8(FP), SI \
+	MOVQ rowBytes+16(FP), R9 \
+	LEAQ (R9)(R9*2), R10 \
+	LEAQ (SI)(R9*4), R11 \
+	MOVQ dst+24(FP), DI
+
+// PACK8SCALES stores the eight rows' f16 block scales as float32 at 0(DI).
+#define PACK8SCALES \
+	MOVWLZX (SI), AX \
+	MOVWLZX (SI)(R9*1), BX \
+	MOVWLZX (SI)(R9*2), DX \
+	MOVWLZX (SI)(R10*1), R8 \
+	SHLQ $16, BX \
+	ORQ BX, AX \
+	SHLQ $32, DX \
+	ORQ DX, AX \
+	SHLQ $48, R8 \
+	ORQ R8, AX \
+	VMOVQ AX, X8 \
+	MOVWLZX (R11), AX \
+	MOVWLZX (R11)(R9*1), BX \
+	MOVWLZX (R11)(R9*2), DX \
+	MOVWLZX (R11)(R10*1), R8 \
+	SHLQ $16, BX \
+	ORQ BX, AX \
+	SHLQ $32, DX \
+	ORQ DX, AX \
+	SHLQ $48, R8 \
+	ORQ R8, AX \
+	VMOVQ AX, X9 \
+	VPUNPCKLQDQ X9, X8, X8 \
+	VCVTPH2PS X8, Y8 \
+	VMOVUPS Y8, 0(DI)
+
+// PACK8TRANSPOSE stores rows Y0..Y7 transposed in 4-byte groups at 32(DI):
+// group g (columns 4g..4g+3 of rows 0..7) at 32+32g.
+#define PACK8TRANSPOSE \
+	VPUNPCKLDQ Y1, Y0, Y8 \
+	VPUNPCKHDQ Y1, Y0, Y9 \
+	VPUNPCKLDQ Y3, Y2, Y10 \
+	VPUNPCKHDQ Y3, Y2, Y11 \
+	VPUNPCKLQDQ Y10, Y8, Y0 \
+	VPUNPCKHQDQ Y10, Y8, Y1 \
+	VPUNPCKLQDQ Y11, Y9, Y2 \
+	VPUNPCKHQDQ Y11, Y9, Y3 \
+	VPUNPCKLDQ Y5, Y4, Y8 \
+	VPUNPCKHDQ Y5, Y4, Y9 \
+	VPUNPCKLDQ Y7, Y6, Y10 \
+	VPUNPCKHDQ Y7, Y6, Y11 \
+	VPUNPCKLQDQ Y10, Y8, Y4 \
+	VPUNPCKHQDQ Y10, Y8, Y5 \
+	VPUNPCKLQDQ Y11, Y9, Y6 \
+	VPUNPCKHQDQ Y11, Y9, Y7 \
+	VPERM2I128 $0x20, Y4, Y0, Y8 \
+	VPERM2I128 $0x31, Y4, Y0, Y9 \
+	VMOVDQU Y8, 32(DI) \
+	VMOVDQU Y9, 160(DI) \
+	VPERM2I128 $0x20, Y5, Y1, Y8 \
+	VPERM2I128 $0x31, Y5, Y1, Y9 \
+	VMOVDQU Y8, 64(DI) \
+	VMOVDQU Y9, 192(DI) \
+	VPERM2I128 $0x20, Y6, Y2, Y8 \
+	VPERM2I128 $0x31, Y6, Y2, Y9 \
+	VMOVDQU Y8, 96(DI) \
+	VMOVDQU Y9, 224(DI) \
+	VPERM2I128 $0x20, Y7, Y3, Y8 \
+	VPERM2I128 $0x31, Y7, Y3, Y9 \
+	VMOVDQU Y8, 128(DI) \
+	VMOVDQU Y9, 256(DI)
+
+TEXT ·pack8Q8_0AVX2(SB), NOSPLIT, $0-32
+	PACK8SETUP
+	VPBROADCASTB pack8sign<>(SB), Y14
+	TESTQ CX, CX
+	JEQ pack8Q8_0done
+pack8Q8_0loop:
+	PACK8SCALES
+	VPXOR 2(SI), Y14, Y0
+	VPXOR 2(SI)(R9*1), Y14, Y1
+	VPXOR 2(SI)(R9*2), Y14, Y2
+	VPXOR 2(SI)(R10*1), Y14, Y3
+	VPXOR 2(R11), Y14, Y4
+	VPXOR 2(R11)(R9*1), Y14, Y5
+	VPXOR 2(R11)(R9*2), Y14, Y6
+	VPXOR 2(R11)(R10*1), Y14, Y7
+	PACK8TRANSPOSE
+	ADDQ $34, SI
+	ADDQ $34, R11
+	ADDQ $288, DI
+	DECQ CX
+	JNZ pack8Q8_0loop
+pack8Q8_0done:
+	VZEROUPPER
+	RET
+
+// Q4_0: a row's 16 quant bytes broadcast to both halves, the upper half
+// shifted right by 4, masked: columns 0..15 (low nibbles) then 16..31.
+#define PACK8NIBBLES(addr, reg) \
+	VBROADCASTI128 addr, reg \
+	VPSRLVQ Y13, reg, reg \
+	VPAND Y14, reg, reg
+
+TEXT ·pack8Q4_0AVX2(SB), NOSPLIT, $0-32
+	PACK8SETUP
+	VPBROADCASTB pack8nib<>(SB), Y14
+	VMOVDQU pack8shift<>(SB), Y13
+	TESTQ CX, CX
+	JEQ pack8Q4_0done
+pack8Q4_0loop:
+	PACK8SCALES
+	PACK8NIBBLES(2(SI), Y0)
+	PACK8NIBBLES(2(SI)(R9*1), Y1)
+	PACK8NIBBLES(2(SI)(R9*2), Y2)
+	PACK8NIBBLES(2(SI)(R10*1), Y3)
+	PACK8NIBBLES(2(R11), Y4)
+	PACK8NIBBLES(2(R11)(R9*1), Y5)
+	PACK8NIBBLES(2(R11)(R9*2), Y6)
+	PACK8NIBBLES(2(R11)(R10*1), Y7)
+	PACK8TRANSPOSE
+	ADDQ $18, SI
+	ADDQ $18, R11
+	ADDQ $288, DI
+	DECQ CX
+	JNZ pack8Q4_0loop
+pack8Q4_0done:
+	VZEROUPPER
+	RET
