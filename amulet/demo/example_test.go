@@ -45,7 +45,7 @@ func ExampleOpen() {
 		return
 	}
 	defer eng.Close()
-	k := 1.0 // the strength the eval sweep grounds for this model (see eval/README.md)
+	k := demo.RecommendedK // the strength the eval sweep grounds for this model (eval/README.md)
 	res, err := eng.Generate(context.Background(), amulet.Request{
 		Messages:    []amulet.Message{{Role: "user", Content: "How do I keep a fern alive?"}},
 		System:      demo.SystemPrompt(),
