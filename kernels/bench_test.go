@@ -132,13 +132,17 @@ func BenchmarkMatMulGemm8(b *testing.B) {
 		for _, batch := range []int{8, 32, 128} {
 			x := gaussian(newRand(2), batch*cols, 1)
 			out := make([]float32, batch*rows)
-			for _, path := range []string{"x4n", "packed"} {
+			for _, path := range []string{"x4n", "packed4", "packed"} {
 				b.Run(fmt.Sprintf("%s/b%d/%s", typ, batch, path), func(b *testing.B) {
-					if path == "x4n" {
-						saved := gemm8x4
+					saved4, saved8 := gemm8x4, gemm8x8
+					defer func() { gemm8x4, gemm8x8 = saved4, saved8 }()
+					switch path {
+					case "x4n":
 						gemm8x4 = nil
-						defer func() { gemm8x4 = saved }()
-					} else if gemm8x4 == nil {
+					case "packed4":
+						gemm8x8 = nil
+					}
+					if path != "x4n" && gemm8x4 == nil {
 						b.Skip("no packed-tile kernels on this CPU")
 					}
 					w := benchMatrix(b, typ, rows, cols)

@@ -55,6 +55,7 @@ func init() {
 		dotQ4_0x4 = dotQ4_0x4AsmVNNI
 		dotQ8_0x4n = dotQ8_0x4nAsmVNNI
 		dotQ4_0x4n = dotQ4_0x4nAsmVNNI
+		gemm8x8 = gemm8x8Asm
 		gemm8x4 = gemm8x4Asm
 		gemm8x1 = gemm8x1Asm
 	}

@@ -37,10 +37,11 @@ const gemm8PackBytes = 128 << 10
 
 // The packed-tile kernels (nil where the CPU has none; set in
 // dispatch_amd64.go): out[a*outStride + r] for weight rows r = 0..7 of the
-// packed tile w (nb blocks) and activation rows a = 0..3 (x4) or a = 0
-// (x1); x holds Q8_0 rows xStride bytes apart, aux their gemm8Aux entries
+// packed tile w (nb blocks) and activation rows a = 0..7 (x8), a = 0..3
+// (x4) or a = 0 (x1); x holds Q8_0 rows xStride bytes apart, aux their gemm8Aux entries
 // auxStride elements apart.
 var (
+	gemm8x8 func(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride int)
 	gemm8x4 func(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride int)
 	gemm8x1 func(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride int)
 )
@@ -137,7 +138,7 @@ func (mm *matmulJob) gemm8Rows(buf *[]byte, lo, hi int) {
 		*buf = make([]byte, tiles*tileB)
 	}
 	packed := (*buf)[:tiles*tileB]
-	bblock := max(4, actBlockBytes/(xrb+4*auxN)/4*4)
+	bblock := max(8, actBlockBytes/(xrb+4*auxN)/8*8)
 	r8 := lo + (hi-lo)/8*8
 	for t0 := lo; t0 < r8; t0 += tiles * 8 {
 		t1 := min(t0+tiles*8, r8)
@@ -149,6 +150,11 @@ func (mm *matmulJob) gemm8Rows(buf *[]byte, lo, hi int) {
 			for r := t0; r < t1; r += 8 {
 				tile := packed[(r-t0)/8*tileB : (r-t0)/8*tileB+tileB]
 				b := b0
+				if gemm8x8 != nil {
+					for ; b+8 <= b1; b += 8 {
+						gemm8x8(nb, tile, mm.xq[b*xrb:], xrb, mm.aux[b*auxN:], auxN, mm.out[b*w.Rows+r:], w.Rows)
+					}
+				}
 				for ; b+4 <= b1; b += 4 {
 					gemm8x4(nb, tile, mm.xq[b*xrb:], xrb, mm.aux[b*auxN:], auxN, mm.out[b*w.Rows+r:], w.Rows)
 				}

@@ -6,6 +6,9 @@ package kernels
 func gemm8x4VNNI(nb int, w *byte, x *byte, xStride int, aux *uint32, auxStride int, out *float32, outStride int)
 
 //go:noescape
+func gemm8x8VNNI(nb int, w *byte, x *byte, xStride int, aux *uint32, auxStride int, out *float32, outStride int)
+
+//go:noescape
 func gemm8x1VNNI(nb int, w *byte, x *byte, xStride int, aux *uint32, auxStride int, out *float32, outStride int)
 
 // gemm8Check panics like an index expression unless the operands hold nx
@@ -32,6 +35,16 @@ func gemm8x4Asm(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, o
 		return
 	}
 	gemm8x4VNNI(nb, &w[0], &x[0], xStride, &aux[0], 4*auxStride, &out[0], outStride)
+}
+
+func gemm8x8Asm(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride int) {
+	if !gemm8Check(nb, w, x, xStride, aux, auxStride, out, outStride, 8) {
+		for a := range 8 {
+			clear(out[a*outStride : a*outStride+8])
+		}
+		return
+	}
+	gemm8x8VNNI(nb, &w[0], &x[0], xStride, &aux[0], 4*auxStride, &out[0], outStride)
 }
 
 func gemm8x1Asm(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride int) {
