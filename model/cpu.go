@@ -20,8 +20,9 @@ type cpuBackend struct {
 	qDim, kvDim   int
 	scale         float32 // 1/sqrt(headDim), the attention temperature
 
-	// KV cache: keys of sequence s, layer l, position p start at ((s*Layers+l)*ctxLen+p)*kvDim.
-	// Only one pair is allocated, by KV type.
+	// KV cache, one block per (sequence, layer, KV head) so that a KV head's keys are contiguous
+	// and attention can run per KV head: the key of sequence s, layer l, KV head h, position p
+	// starts at (((s*Layers+l)*KVHeads+h)*ctxLen+p)*HeadDim. Only one pair is allocated, by type.
 	k32, v32 []float32
 	k16, v16 []uint16
 
@@ -34,7 +35,7 @@ type cpuBackend struct {
 	att    []float32 // attention output, Heads*HeadDim per row
 	hb     []float32 // SwiGLU gate (then its output), FFN per row
 	hb2    []float32 // SwiGLU up projection, FFN per row
-	scores []float32 // attention scores, ctxLen per row
+	scores []float32 // attention scores, ctxLen per (row, KV head)
 }
 
 func newCPUBackend(m *Model, opts SessionOptions) *cpuBackend {
@@ -70,26 +71,28 @@ func newCPUBackend(m *Model, opts SessionOptions) *cpuBackend {
 	b.att = make([]float32, n*b.qDim)
 	b.hb = make([]float32, n*c.FFN)
 	b.hb2 = make([]float32, n*c.FFN)
-	b.scores = make([]float32, n*opts.ContextLength)
+	b.scores = make([]float32, n*c.KVHeads*opts.ContextLength)
 	return b
 }
 
 func (b *cpuBackend) close() { b.pool.Close() }
 
-// cacheOffset is the index of the first key (or value) element of (seq, layer, pos).
-func (b *cpuBackend) cacheOffset(seq, layer, pos int) int {
-	return ((seq*b.c.Layers+layer)*b.ctxLen + pos) * b.kvDim
+// cacheOffset is the index of the first key (or value) element of (seq, layer, KV head, pos).
+func (b *cpuBackend) cacheOffset(seq, layer, head, pos int) int {
+	return (((seq*b.c.Layers+layer)*b.c.KVHeads+head)*b.ctxLen + pos) * b.c.HeadDim
 }
 
 func (b *cpuBackend) copyPrefix(dst, src, n int) {
 	for l := range b.c.Layers {
-		d, s, e := b.cacheOffset(dst, l, 0), b.cacheOffset(src, l, 0), n*b.kvDim
-		if b.k16 != nil {
-			copy(b.k16[d:d+e], b.k16[s:s+e])
-			copy(b.v16[d:d+e], b.v16[s:s+e])
-		} else {
-			copy(b.k32[d:d+e], b.k32[s:s+e])
-			copy(b.v32[d:d+e], b.v32[s:s+e])
+		for h := range b.c.KVHeads {
+			d, s, e := b.cacheOffset(dst, l, h, 0), b.cacheOffset(src, l, h, 0), n*b.c.HeadDim
+			if b.k16 != nil {
+				copy(b.k16[d:d+e], b.k16[s:s+e])
+				copy(b.v16[d:d+e], b.v16[s:s+e])
+			} else {
+				copy(b.k32[d:d+e], b.k32[s:s+e])
+				copy(b.v32[d:d+e], b.v32[s:s+e])
+			}
 		}
 	}
 }
@@ -139,30 +142,40 @@ func (b *cpuBackend) forward(ctx context.Context, tokens, positions, seqs, out [
 			pos := int(positions[i])
 			b.rope.Apply(q, c.Heads, c.HeadDim, pos, c.RopeNeoX)
 			b.rope.Apply(k, c.KVHeads, c.HeadDim, pos, c.RopeNeoX)
-			// Append k and v to the sequence's cache at pos.
-			off := b.cacheOffset(int(seqs[i]), li, pos)
-			if b.k16 != nil {
-				kernels.F32ToF16(b.k16[off:off+b.kvDim], k)
-				kernels.F32ToF16(b.v16[off:off+b.kvDim], v)
-			} else {
-				copy(b.k32[off:off+b.kvDim], k)
-				copy(b.v32[off:off+b.kvDim], v)
+			// Append k and v to the sequence's cache at pos, head by head.
+			hd := c.HeadDim
+			for h := range c.KVHeads {
+				off := b.cacheOffset(int(seqs[i]), li, h, pos)
+				kh, vh := k[h*hd:(h+1)*hd], v[h*hd:(h+1)*hd]
+				if b.k16 != nil {
+					kernels.F32ToF16(b.k16[off:off+hd], kh)
+					kernels.F32ToF16(b.v16[off:off+hd], vh)
+				} else {
+					copy(b.k32[off:off+hd], kh)
+					copy(b.v32[off:off+hd], vh)
+				}
 			}
 		}
 		// a = softmax(q·Kᵀ/sqrt(headDim))·V per head over the row's own sequence, positions
-		// [0, pos] (causal: later rows of the same sequence are not visible yet).
-		b.pool.Run(n, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
+		// [0, pos] (causal: later rows of the same sequence are not visible yet). One task per
+		// (row, KV head): the query heads that share a KV head are adjacent in q and in a.
+		group := c.Heads / c.KVHeads
+		gd := group * c.HeadDim // q/a elements of one KV head's group of query heads
+		b.pool.Run(n*c.KVHeads, func(lo, hi int) {
+			for t := lo; t < hi; t++ {
+				i, h := t/c.KVHeads, t%c.KVHeads
 				pos := int(positions[i])
-				base := b.cacheOffset(int(seqs[i]), li, 0)
-				end := base + (pos+1)*b.kvDim
-				att, q, sc := row(b.att, i, b.qDim), row(b.q, i, b.qDim), row(b.scores, i, b.ctxLen)
+				base := b.cacheOffset(int(seqs[i]), li, h, 0)
+				end := base + (pos+1)*c.HeadDim
+				att := b.att[i*b.qDim+h*gd : i*b.qDim+(h+1)*gd]
+				q := b.q[i*b.qDim+h*gd : i*b.qDim+(h+1)*gd]
+				sc := row(b.scores, t, b.ctxLen)
 				if b.k16 != nil {
 					kernels.AttentionF16(att, q, b.k16[base:end], b.v16[base:end], pos+1,
-						c.Heads, c.KVHeads, c.HeadDim, b.scale, sc)
+						group, 1, c.HeadDim, b.scale, sc)
 				} else {
 					kernels.AttentionF32(att, q, b.k32[base:end], b.v32[base:end], pos+1,
-						c.Heads, c.KVHeads, c.HeadDim, b.scale, sc)
+						group, 1, c.HeadDim, b.scale, sc)
 				}
 			}
 		})
