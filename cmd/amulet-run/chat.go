@@ -59,7 +59,7 @@ func runChat(ctx context.Context, args []string, s streams) error {
 	var history []amulet.Message
 	in := bufio.NewScanner(s.in)
 	in.Buffer(make([]byte, 0, 64*1024), 1<<20)
-	fmt.Fprintf(s.err, "chat with %s (/help for commands)\n", g.modelPath)
+	fmt.Fprintf(s.err, "chat with %s (/help for commands)\n", g.modelName())
 	for {
 		fmt.Fprint(s.out, "> ")
 		if !in.Scan() {
@@ -71,7 +71,7 @@ func runChat(ctx context.Context, args []string, s streams) error {
 			continue
 		}
 		if strings.HasPrefix(line, "/") {
-			quit, err := chatCommand(line, &base, &history, s.out)
+			quit, err := chatCommand(line, &base, &history, s.out, g.preferenceText)
 			if err != nil {
 				fmt.Fprintln(s.out, "error:", err)
 			}
@@ -124,7 +124,7 @@ func chatTranscript(history []amulet.Message) string {
 }
 
 // chatCommand applies one /command; it reports whether to quit.
-func chatCommand(line string, req *amulet.Request, history *[]amulet.Message, w io.Writer) (bool, error) {
+func chatCommand(line string, req *amulet.Request, history *[]amulet.Message, w io.Writer, prefText func(string) string) (bool, error) {
 	name, arg, _ := strings.Cut(line, " ")
 	arg = strings.TrimSpace(arg)
 	switch name {
@@ -153,9 +153,9 @@ func chatCommand(line string, req *amulet.Request, history *[]amulet.Message, w 
 		case arg == "" || arg == "none":
 			req.Preferences = nil
 		case strings.HasPrefix(arg, "+"):
-			req.Preferences = append(req.Preferences, amulet.Preference{Text: strings.TrimSpace(arg[1:])})
+			req.Preferences = append(req.Preferences, amulet.Preference{Text: prefText(strings.TrimSpace(arg[1:]))})
 		default:
-			req.Preferences = []amulet.Preference{{Text: arg}}
+			req.Preferences = []amulet.Preference{{Text: prefText(arg)}}
 		}
 		if len(req.Preferences) == 0 && req.Method != "" && req.Method != amulet.MethodBase {
 			req.Method = ""

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/amulet-llm/amulet/amulet"
+	"github.com/amulet-llm/amulet/amulet/demo"
 	"github.com/amulet-llm/amulet/gguf"
 )
 
@@ -95,7 +96,7 @@ type genFlags struct {
 }
 
 func (g *genFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&g.modelPath, "m", "", "GGUF model `file` (required)")
+	fs.StringVar(&g.modelPath, "m", "", "GGUF model `file` (default: the embedded demo chat model)")
 	fs.StringVar(&g.system, "system", "", "system prompt of every context")
 	fs.Var(&g.preferences, "preference", "preference: a preset ("+strings.Join(amulet.Presets(), ", ")+") or free text; repeatable")
 	fs.Var(&g.weights, "weight", "weight of the preference at the same position (default 1; negative pushes away); repeatable")
@@ -131,8 +132,6 @@ func (g *genFlags) register(fs *flag.FlagSet) {
 func (g *genFlags) check() error {
 	bad := func(x float64) bool { return math.IsNaN(x) || math.IsInf(x, 0) }
 	switch {
-	case g.modelPath == "":
-		return errors.New("-m FILE is required")
 	case g.maxTokens < 0:
 		return fmt.Errorf("-n %d: want >= 0", g.maxTokens)
 	case g.threads < 0:
@@ -169,6 +168,9 @@ func (g *genFlags) request() (amulet.Request, error) {
 		return req, err
 	}
 	req.System = g.system
+	if g.usingDemo() && req.System == "" {
+		req.System = demo.SystemPrompt()
+	}
 	req.Method = amulet.Method(strings.ToLower(g.method))
 	req.Params = amulet.Params{
 		Alpha: g.alpha, Lambda: g.lambda, Eta: g.eta, Iterations: g.iterations,
@@ -181,7 +183,12 @@ func (g *genFlags) request() (amulet.Request, error) {
 		}
 		req.Params.K = &k
 	}
+	if g.usingDemo() && req.Params.K == nil && g.paperStrength() {
+		k := demo.RecommendedK
+		req.Params.K = &k
+	}
 	for i, p := range g.preferences {
+		p = g.preferenceText(p)
 		w := 1.0
 		if i < len(g.weights) {
 			w = g.weights[i]
@@ -207,8 +214,39 @@ func (g *genFlags) request() (amulet.Request, error) {
 	return req, nil
 }
 
+// usingDemo reports whether no -m was given, so the embedded demo chat model answers.
+func (g *genFlags) usingDemo() bool { return g.modelPath == "" }
+
+// modelName names the model for messages.
+func (g *genFlags) modelName() string {
+	if g.usingDemo() {
+		return "the embedded demo model"
+	}
+	return g.modelPath
+}
+
+// preferenceText maps the demo model's style names (concise, verbose, uplifting, formal, list,
+// question) to the sentences it was trained on; any other preference passes unchanged.
+func (g *genFlags) preferenceText(p string) string {
+	if s, err := demo.ParseStyle(p); err == nil && g.usingDemo() {
+		return demo.PreferenceSentence(s)
+	}
+	return p
+}
+
+// paperStrength reports whether the Amulet parameters are still the paper's defaults. The demo
+// model then uses demo.RecommendedK instead: its sweep shows the paper's k breaks its fluency.
+func (g *genFlags) paperStrength() bool {
+	return g.alpha == amulet.DefaultAlpha && g.lambda == amulet.DefaultLambda &&
+		g.eta == amulet.DefaultEta && g.iterations == amulet.DefaultIterations
+}
+
 func (g *genFlags) open() (*amulet.Engine, error) {
-	return amulet.Open(g.modelPath, amulet.Options{Threads: g.threads, ContextLength: g.ctxSize, Template: g.template, KVType: gguf.TypeF32})
+	opts := amulet.Options{Threads: g.threads, ContextLength: g.ctxSize, Template: g.template, KVType: gguf.TypeF32}
+	if g.usingDemo() {
+		return demo.Open(opts)
+	}
+	return amulet.Open(g.modelPath, opts)
 }
 
 // genJSON is what --json prints.

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/amulet-llm/amulet/amulet/demo"
 )
 
 // runSharedDir finds ../shared next to the repository, skipping when absent.
@@ -166,6 +168,24 @@ func TestRunCompare(t *testing.T) {
 	}
 }
 
+// TestRunDemoDefault checks the README's first command: with no -m the embedded demo model
+// answers, the concise preference gives one short sentence (the demo's exact "concise" style),
+// and the same flags give the same bytes.
+func TestRunDemoDefault(t *testing.T) {
+	args := []string{"run", "-p", "How do I keep a plant alive?", "--preference", "concise"}
+	code, out, errOut := runCLI("", args...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if got := demo.Classify(out); got != demo.Concise {
+		t.Errorf("answer %q classified as %v, want concise", out, got)
+	}
+	_, again, _ := runCLI("", args...)
+	if again != out {
+		t.Errorf("same flags, different output:\n%q\n%q", out, again)
+	}
+}
+
 func TestRunBadFlags(t *testing.T) {
 	shared := runSharedDir(t)
 	model := filepath.Join(shared, "models", "stories260k-f32.gguf")
@@ -173,7 +193,6 @@ func TestRunBadFlags(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-p", "x"}, "-m FILE"},
 		{[]string{"-m", model, "-p", "x", "-n", "-5"}, "-n -5"},
 		{[]string{"-m", model, "-p", "x", "--temp", "-1"}, "--temp"},
 		{[]string{"-m", model, "-p", "x", "--method", "magic"}, "unknown method"},
@@ -182,9 +201,11 @@ func TestRunBadFlags(t *testing.T) {
 		{[]string{"-m", model, "-p", "x", "--method", "amulet"}, "needs at least one preference"},
 		{[]string{"-m", model, "--base-context", "x"}, "--raw"},
 		{[]string{"-m", model}, "-p is required"},
+		{[]string{}, "-p is required"},
 		{[]string{"-m", model, "-p", "x", "--weight", "2"}, "--weight"},
 		{[]string{"-m", model, "--raw", "--base-context", "a", "--pref-context", "b", "--weight", "1", "--weight", "2"}, "--weight"},
 		{[]string{"-m", "/nonexistent.gguf", "-p", "x"}, "nonexistent"},
+		{[]string{"-p", "x", "-n", "-1"}, "-n"}, // no -m: the embedded demo model, same checks
 	} {
 		code, _, errOut := runCLI("", append([]string{"run"}, c.args...)...)
 		if code == 0 || !strings.Contains(errOut, c.want) {
