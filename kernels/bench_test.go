@@ -158,3 +158,34 @@ func BenchmarkMatMulGemm8(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkMatMulGemmF16 compares the float32 GEMM path of batched F16
+// MatMul with the four-row x nx tiles it replaces, in one run:
+//
+//	go test ./kernels -run XXX -bench MatMulGemmF16 -count 3
+func BenchmarkMatMulGemmF16(b *testing.B) {
+	const rows, cols = 2048, 2048
+	for _, batch := range []int{8, 32, 128} {
+		x := gaussian(newRand(2), batch*cols, 1)
+		out := make([]float32, batch*rows)
+		for _, path := range []string{"x4n", "gemm"} {
+			b.Run(fmt.Sprintf("b%d/%s", batch, path), func(b *testing.B) {
+				saved := gemmF32x8x3
+				defer func() { gemmF32x8x3 = saved }()
+				if path == "x4n" {
+					gemmF32x8x3 = nil
+				} else if gemmF32x8x3 == nil {
+					b.Skip("no F16 GEMM kernels on this CPU")
+				}
+				w := benchMatrix(b, gguf.TypeF16, rows, cols)
+				p := NewPool(1)
+				defer p.Close()
+				b.SetBytes(int64(len(w.Data)))
+				for b.Loop() {
+					p.MatMul(out, w, x, batch)
+				}
+				b.ReportMetric(2*float64(batch*rows*cols)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}

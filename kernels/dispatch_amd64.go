@@ -41,6 +41,9 @@ func init() {
 	if x86HasAVX512VL() {
 		dotF16x4n = dotF16x4nAsm
 		dotBF16x4n = dotBF16x4nAsm
+		gemmF32x8x3 = gemmF32x8x3Asm
+		gemmF32x8x1 = gemmF32x8x1Asm
+		cvtF16F32 = cvtF16F32Asm
 	}
 	if x86HasVNNI() {
 		dotQ8_0 = dotQ8_0AsmVNNI

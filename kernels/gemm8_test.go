@@ -137,3 +137,37 @@ func TestPack8MatchesGo(t *testing.T) {
 		}
 	}
 }
+
+// TestMatMulGemmF16 runs batched F16 MatMul through the float32 GEMM path
+// (rows that do not fill a group of eight, batches that do not fill a group
+// of three, column chunks, thread splits) against the float64 reference.
+func TestMatMulGemmF16(t *testing.T) {
+	if gemmF32x8x3 == nil {
+		t.Skip("no F16 GEMM kernels on this CPU")
+	}
+	for _, cols := range []int{1088, 48} {
+		const rows = 45
+		w := randomMatrix(t, gguf.TypeF16, rows, cols, 17)
+		for _, threads := range []int{1, 2, 3} {
+			p := NewPool(threads)
+			for _, batch := range []int{gemmF16MinBatch, gemmF16MinBatch + 1, gemmF16MinBatch + 2, 33} {
+				x := gaussian(newRand(uint64(batch)), batch*cols, 1)
+				out := make([]float32, batch*rows+1)
+				for i := range out {
+					out[i] = 42 // the path must not add to what was there
+				}
+				p.MatMul(out, w, x, batch)
+				want, tol := expectedMatMul(w, x, batch)
+				for i, v := range want {
+					if d := math.Abs(float64(out[i]) - v); d > tol[i] || out[i] != out[i] {
+						t.Fatalf("cols %d threads %d batch %d out[%d] = %g, want %g (tolerance %g)", cols, threads, batch, i, out[i], v, tol[i])
+					}
+				}
+				if out[len(out)-1] != 42 {
+					t.Fatal("MatMul wrote past batch*Rows")
+				}
+			}
+			p.Close()
+		}
+	}
+}

@@ -36,8 +36,10 @@ type Pool struct {
 	// Scratch for quantized / converted activations; grows only when needed.
 	xq   []byte
 	xh   []uint16
-	xaux []uint32 // per-block activation terms of the packed-tile path
-	pack [][]byte // per-thread packed weight tiles (gemm8.go)
+	xaux []uint32    // per-block activation terms of the packed-tile path
+	pack [][]byte    // per-thread packed weight tiles (gemm8.go)
+	xf   []float32   // F16-rounded activations as float32 (gemmf16.go)
+	wf   [][]float32 // per-thread float32 weight chunks (gemmf16.go)
 }
 
 type jobKind int
@@ -176,6 +178,8 @@ func (p *Pool) chunk(id int) {
 	case jobMatMul:
 		if p.mm.gemm8 {
 			p.mm.gemm8Rows(&p.pack[id], lo, hi)
+		} else if p.mm.xf != nil {
+			p.mm.gemmF16Rows(&p.wf[id], lo, hi)
 		} else {
 			p.mm.rows(lo, hi)
 		}
@@ -204,6 +208,9 @@ type matmulJob struct {
 	gemm8   bool
 	gemm8Of int32    // weight offset of the packed form
 	aux     []uint32 // per activation row 2*blocks entries (gemm8Aux)
+
+	// F16 weights in prefill (gemmf16.go): used when xf is set.
+	xf []float32
 }
 
 // MatMul computes out[b*w.Rows + r] = dot(row r of w, x[b*w.Cols:(b+1)*w.Cols])
@@ -244,6 +251,16 @@ func (p *Pool) MatMul(out []float32, w Matrix, x []float32, batch int) {
 		mm.xh = p.xh[:n]
 		if w.Type == gguf.TypeF16 {
 			F32ToF16(mm.xh, x[:n])
+			if gemmF32x8x3 != nil && batch >= gemmF16MinBatch && w.Cols%16 == 0 {
+				if cap(p.xf) < n {
+					p.xf = make([]float32, n)
+				}
+				mm.xf = p.xf[:n]
+				F16ToF32(mm.xf, mm.xh)
+				if len(p.wf) < p.threads {
+					p.wf = make([][]float32, p.threads)
+				}
+			}
 		} else {
 			F32ToBF16(mm.xh, x[:n])
 		}
