@@ -38,6 +38,7 @@ func init() {
 	dotQ5_Kx4n = dotQ5_Kx4nAsm
 	pack8Q8_0 = pack8Q8_0Asm
 	pack8Q4_0 = pack8Q4_0Asm
+	pack8Q4_KQuants = pack8Q4_KQuantsAsm
 	if x86HasAVX512VL() {
 		dotF16x4n = dotF16x4nAsm
 		dotBF16x4n = dotBF16x4nAsm
@@ -61,6 +62,8 @@ func init() {
 		gemm8x8 = gemm8x8Asm
 		gemm8x4 = gemm8x4Asm
 		gemm8x1 = gemm8x1Asm
+		gemm8Kx8 = gemm8Kx8Asm
+		gemm8Kx1 = gemm8Kx1Asm
 	}
 }
 

@@ -28,8 +28,13 @@ import (
 // float32 rounding order.
 const pack8BlockBytes = 32 + 8*32
 
-// gemm8MinBatch is the smallest batch that takes the packed-tile path.
-const gemm8MinBatch = 4
+// gemm8MinBatch is the smallest batch that takes the packed-tile path for
+// Q8_0/Q4_0; gemm8KMinBatch for Q4_K, whose packing (scale decoding) costs
+// more (measured crossovers on 2048x2048, 1 thread: ~4 and ~12 rows).
+const (
+	gemm8MinBatch  = 4
+	gemm8KMinBatch = 16
+)
 
 // gemm8PackBytes bounds the packed tiles a thread sweeps over a block of
 // batch rows before packing the next ones (kept in L2 with the activations).
@@ -126,40 +131,44 @@ func gemm8Aux(aux []uint32, x []byte, nb int, offset int32) {
 }
 
 // gemm8Rows computes rows [lo, hi) for every batch row on packed 8-row
-// tiles, using buf (grown as needed) for the tiles; rows left over after
-// the last whole tile go through the four-row path.
+// tiles (the plan in mm: packer, kernels, activations), using buf (grown as
+// needed) for the tiles; rows left over after the last whole tile go
+// through the four-row path.
 func (mm *matmulJob) gemm8Rows(buf *[]byte, lo, hi int) {
-	w, rb, batch, xrb := mm.w, mm.rb, mm.batch, mm.xrb
+	w, rb, batch := mm.w, mm.rb, mm.batch
+	x, xs := mm.g8x, mm.g8xs
 	nb := w.Cols / 32
-	tileB := nb * pack8BlockBytes
+	tileB := nb * mm.g8blk
 	auxN := 2 * nb
 	tiles := max(1, gemm8PackBytes/tileB)
 	if cap(*buf) < tiles*tileB {
 		*buf = make([]byte, tiles*tileB)
 	}
 	packed := (*buf)[:tiles*tileB]
-	bblock := max(8, actBlockBytes/(xrb+4*auxN)/8*8)
+	bblock := max(8, actBlockBytes/(xs+4*auxN)/8*8)
 	r8 := lo + (hi-lo)/8*8
 	for t0 := lo; t0 < r8; t0 += tiles * 8 {
 		t1 := min(t0+tiles*8, r8)
 		for r := t0; r < t1; r += 8 {
-			pack8(packed[(r-t0)/8*tileB:], w, rb, r)
+			mm.g8pack(packed[(r-t0)/8*tileB:], w, rb, r)
 		}
 		for b0 := 0; b0 < batch; b0 += bblock {
 			b1 := min(b0+bblock, batch)
 			for r := t0; r < t1; r += 8 {
 				tile := packed[(r-t0)/8*tileB : (r-t0)/8*tileB+tileB]
 				b := b0
-				if gemm8x8 != nil {
+				if mm.g8x8 != nil {
 					for ; b+8 <= b1; b += 8 {
-						gemm8x8(nb, tile, mm.xq[b*xrb:], xrb, mm.aux[b*auxN:], auxN, mm.out[b*w.Rows+r:], w.Rows)
+						mm.g8x8(nb, tile, x[b*xs:], xs, mm.aux[b*auxN:], auxN, mm.out[b*w.Rows+r:], w.Rows)
 					}
 				}
-				for ; b+4 <= b1; b += 4 {
-					gemm8x4(nb, tile, mm.xq[b*xrb:], xrb, mm.aux[b*auxN:], auxN, mm.out[b*w.Rows+r:], w.Rows)
+				if mm.g8x4 != nil {
+					for ; b+4 <= b1; b += 4 {
+						mm.g8x4(nb, tile, x[b*xs:], xs, mm.aux[b*auxN:], auxN, mm.out[b*w.Rows+r:], w.Rows)
+					}
 				}
 				for ; b < b1; b++ {
-					gemm8x1(nb, tile, mm.xq[b*xrb:], xrb, mm.aux[b*auxN:], auxN, mm.out[b*w.Rows+r:], w.Rows)
+					mm.g8x1(nb, tile, x[b*xs:], xs, mm.aux[b*auxN:], auxN, mm.out[b*w.Rows+r:], w.Rows)
 				}
 			}
 		}
@@ -173,4 +182,61 @@ func (mm *matmulJob) gemm8Rows(buf *[]byte, lo, hi int) {
 			}
 		}
 	}
+}
+
+// gemm8Kernel is the signature of the packed-tile kernels.
+type gemm8Kernel func(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride int)
+
+// setGemm8 sets up mm for the packed-tile path if w's type has one and the
+// batch is large enough, using the pool's scratch for the activation terms
+// and the packed tiles.
+func (p *Pool) setGemm8(mm *matmulJob) {
+	w, batch := mm.w, mm.batch
+	if batch < gemm8MinBatch || w.Cols%32 != 0 {
+		return
+	}
+	switch w.Type {
+	case gguf.TypeQ8_0, gguf.TypeQ4_0:
+		if gemm8x4 == nil {
+			return
+		}
+		mm.g8pack, mm.g8blk = pack8, pack8BlockBytes
+		mm.g8x8, mm.g8x4, mm.g8x1 = gemm8x8, gemm8x4, gemm8x1
+		mm.g8x, mm.g8xs = mm.xq, mm.xrb
+	case gguf.TypeQ4_K:
+		if gemm8Kx8 == nil || batch < gemm8KMinBatch {
+			return
+		}
+		mm.g8pack, mm.g8blk = pack8Q4_K, pack8KBlockBytes
+		mm.g8x8, mm.g8x1 = gemm8Kx8, gemm8Kx1
+		n := batch * w.Cols
+		if cap(p.xk) < n {
+			p.xk = make([]byte, n)
+		}
+		mm.g8x, mm.g8xs = p.xk[:n], w.Cols
+	default:
+		return
+	}
+	mm.gemm8 = true
+	n := batch * 2 * (w.Cols / 32)
+	if cap(p.xaux) < n {
+		p.xaux = make([]uint32, n)
+	}
+	mm.aux = p.xaux[:n]
+	if len(p.pack) < p.threads {
+		p.pack = make([][]byte, p.threads)
+	}
+}
+
+// gemm8Act computes the packed-tile path's activation terms of batch row b
+// (after its quantization).
+func (mm *matmulJob) gemm8Act(b int) {
+	nb := mm.w.Cols / 32
+	xq := mm.xq[b*mm.xrb : (b+1)*mm.xrb]
+	aux := mm.aux[b*2*nb : (b+1)*2*nb]
+	if mm.w.Type == gguf.TypeQ4_K {
+		gemm8KAux(aux, mm.g8x[b*mm.g8xs:(b+1)*mm.g8xs], xq, mm.w.Cols/qkK)
+		return
+	}
+	gemm8Aux(aux, xq, nb, gemm8Offset(mm.w.Type))
 }

@@ -86,3 +86,58 @@ func pack8Q4_0Asm(nb int, w []byte, rowBytes int, dst []byte) {
 		pack8Q4_0AVX2(nb, &w[0], rowBytes, &dst[0])
 	}
 }
+
+//go:noescape
+func gemm8Kx8VNNI(nb int, w *byte, x *byte, xStride int, aux *uint32, auxStride int, out *float32, outStride int)
+
+//go:noescape
+func gemm8Kx1VNNI(nb int, w *byte, x *byte, xStride int, aux *uint32, auxStride int, out *float32, outStride int)
+
+//go:noescape
+func pack8Q4_KQuantsAVX2(nsb int, w *byte, rowBytes int, dst *byte)
+
+// gemm8KCheck is gemm8Check for the Q4_K kernels (320-byte packed blocks,
+// 32-byte activation blocks).
+func gemm8KCheck(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride, nx int) bool {
+	_ = out[(nx-1)*outStride+7]
+	if nb <= 0 {
+		return false
+	}
+	if xStride < nb*32 || auxStride < 2*nb {
+		panic("kernels: gemm8K: activation stride shorter than a row")
+	}
+	_ = w[nb*pack8KBlockBytes-1]
+	_ = x[(nx-1)*xStride+nb*32-1]
+	_ = aux[(nx-1)*auxStride+2*nb-1]
+	return true
+}
+
+func gemm8Kx8Asm(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride int) {
+	if !gemm8KCheck(nb, w, x, xStride, aux, auxStride, out, outStride, 8) {
+		for a := range 8 {
+			clear(out[a*outStride : a*outStride+8])
+		}
+		return
+	}
+	gemm8Kx8VNNI(nb, &w[0], &x[0], xStride, &aux[0], 4*auxStride, &out[0], outStride)
+}
+
+func gemm8Kx1Asm(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride int) {
+	if !gemm8KCheck(nb, w, x, xStride, aux, auxStride, out, outStride, 1) {
+		clear(out[:8])
+		return
+	}
+	gemm8Kx1VNNI(nb, &w[0], &x[0], xStride, &aux[0], 4*auxStride, &out[0], outStride)
+}
+
+func pack8Q4_KQuantsAsm(nsb int, w []byte, rowBytes int, dst []byte) {
+	if nsb <= 0 {
+		return
+	}
+	if rowBytes < nsb*q4KSize {
+		panic("kernels: pack8Q4_K: row stride shorter than a row")
+	}
+	_ = w[7*rowBytes+nsb*q4KSize-1]
+	_ = dst[8*nsb*pack8KBlockBytes-1]
+	pack8Q4_KQuantsAVX2(nsb, &w[0], rowBytes, &dst[0])
+}

@@ -79,12 +79,12 @@ func TestMatMulGemm8(t *testing.T) {
 	if gemm8x4 == nil {
 		t.Skip("no packed-tile kernels on this CPU")
 	}
-	for _, typ := range []gguf.Type{gguf.TypeQ8_0, gguf.TypeQ4_0} {
-		const rows, cols = 45, 256
+	for _, typ := range []gguf.Type{gguf.TypeQ8_0, gguf.TypeQ4_0, gguf.TypeQ4_K} {
+		const rows, cols = 45, 512
 		w := randomMatrix(t, typ, rows, cols, 13)
 		for _, threads := range []int{1, 2, 3} {
 			p := NewPool(threads)
-			for _, batch := range []int{4, 7, 13, 130} {
+			for _, batch := range []int{4, 7, 13, 17, 130} {
 				x := gaussian(newRand(uint64(batch)), batch*cols, 1)
 				out := make([]float32, batch*rows+1)
 				out[len(out)-1] = 42
@@ -168,6 +168,36 @@ func TestMatMulGemmF16(t *testing.T) {
 				}
 			}
 			p.Close()
+		}
+	}
+}
+
+// TestPack8Q4_KQuants checks the assembly Q4_K quant packer byte for byte
+// against the portable packing.
+func TestPack8Q4_KQuants(t *testing.T) {
+	if pack8Q4_KQuants == nil {
+		t.Skip("no Q4_K quant packer on this CPU")
+	}
+	const rows, cols = 10, 768
+	w := randomMatrix(t, gguf.TypeQ4_K, rows, cols, 9)
+	rb := cols / qkK * q4KSize
+	size := cols / 32 * pack8KBlockBytes
+	for r := 0; r+8 <= rows; r++ {
+		got := make([]byte, size+1)
+		got[size] = 42
+		pack8Q4_K(got[:size], w, rb, r)
+		saved := pack8Q4_KQuants
+		pack8Q4_KQuants = nil
+		want := make([]byte, size)
+		pack8Q4_K(want, w, rb, r)
+		pack8Q4_KQuants = saved
+		if got[size] != 42 {
+			t.Fatal("packer wrote past the tile")
+		}
+		for i := range size {
+			if got[i] != want[i] {
+				t.Fatalf("rows %d..: byte %d (sub-block %d offset %d) = %#x, want %#x", r, i, i/pack8KBlockBytes, i%pack8KBlockBytes, got[i], want[i])
+			}
 		}
 	}
 }

@@ -40,6 +40,7 @@ type Pool struct {
 	pack [][]byte    // per-thread packed weight tiles (gemm8.go)
 	xf   []float32   // F16-rounded activations as float32 (gemmf16.go)
 	wf   [][]float32 // per-thread float32 weight chunks (gemmf16.go)
+	xk   []byte      // Q8_K activation quants as plain int8 rows (gemm8k.go)
 }
 
 type jobKind int
@@ -204,10 +205,14 @@ type matmulJob struct {
 	dot4n   func(n int, w []byte, rowBytes int, x []byte, xRowBytes, nx int, out []float32, outStride int)
 	dot4n16 func(n int, w []uint16, rowStride int, x []uint16, xStride, nx int, out []float32, outStride int)
 
-	// Packed 8-row tiles (gemm8.go): used when gemm8 is set.
-	gemm8   bool
-	gemm8Of int32    // weight offset of the packed form
-	aux     []uint32 // per activation row 2*blocks entries (gemm8Aux)
+	// Packed 8-row tiles (gemm8.go, gemm8k.go): used when gemm8 is set.
+	gemm8            bool
+	aux              []uint32                              // per activation row 2 entries per 32 columns
+	g8pack           func(dst []byte, w Matrix, rb, r int) // packs rows r..r+7
+	g8blk            int                                   // packed bytes per 32 columns
+	g8x              []byte                                // activations as the kernels read them
+	g8xs             int                                   // their row stride in bytes
+	g8x8, g8x4, g8x1 gemm8Kernel                           // 8, 4, 1 activation rows (g8x4 may be nil)
 
 	// F16 weights in prefill (gemmf16.go): used when xf is set.
 	xf []float32
@@ -283,17 +288,7 @@ func (p *Pool) MatMul(out []float32, w Matrix, x []float32, batch int) {
 		mm.dot = *f.dot
 		mm.dot4 = *f.dot4
 		mm.dot4n = *f.dot4n
-		if off := gemm8Offset(w.Type); off != 0 && gemm8x4 != nil && batch >= gemm8MinBatch && w.Cols%32 == 0 {
-			mm.gemm8, mm.gemm8Of = true, off
-			n := batch * 2 * (w.Cols / 32)
-			if cap(p.xaux) < n {
-				p.xaux = make([]uint32, n)
-			}
-			mm.aux = p.xaux[:n]
-			if len(p.pack) < p.threads {
-				p.pack = make([][]byte, p.threads)
-			}
-		}
+		p.setGemm8(mm)
 		if batch == 1 {
 			mm.quantizeRows(0, 1)
 		} else {
@@ -309,8 +304,7 @@ func (mm *matmulJob) quantizeRows(lo, hi int) {
 	for b := lo; b < hi; b++ {
 		mm.quant(mm.xq[b*mm.xrb:(b+1)*mm.xrb], mm.x[b*cols:(b+1)*cols])
 		if mm.gemm8 {
-			nb := cols / 32
-			gemm8Aux(mm.aux[b*2*nb:(b+1)*2*nb], mm.xq[b*mm.xrb:(b+1)*mm.xrb], nb, mm.gemm8Of)
+			mm.gemm8Act(b)
 		}
 	}
 }
