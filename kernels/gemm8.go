@@ -30,10 +30,10 @@ const pack8BlockBytes = 32 + 8*32
 
 // gemm8MinBatch is the smallest batch that takes the packed-tile path for
 // Q8_0/Q4_0; gemm8KMinBatch for Q4_K, whose packing (scale decoding) costs
-// more (measured crossovers on 2048x2048, 1 thread: ~4 and ~12 rows).
+// more (measured crossovers on 2048x2048, 1 thread: ~4 and ~8 rows).
 const (
 	gemm8MinBatch  = 4
-	gemm8KMinBatch = 16
+	gemm8KMinBatch = 8
 )
 
 // gemm8PackBytes bounds the packed tiles a thread sweeps over a block of

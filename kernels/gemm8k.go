@@ -34,18 +34,25 @@ var (
 func pack8Q4_K(dst []byte, w Matrix, rb, r int) {
 	nsb := w.Cols / qkK
 	dst = dst[:8*nsb*pack8KBlockBytes]
+	f := float32s(dst) // 80 floats per sub-block: scales at 0..7, mins at 8..15
+	const fs = pack8KBlockBytes / 4
 	for i := range 8 {
 		row := w.Data[(r+i)*rb : (r+i+1)*rb]
 		for s := range nsb {
 			blk := row[s*q4KSize : (s+1)*q4KSize]
 			d := fp16ToFP32(binary.LittleEndian.Uint16(blk))
 			dmin := fp16ToFP32(binary.LittleEndian.Uint16(blk[2:]))
-			for j := range 8 {
-				sc, m := scaleMinK4(j, blk[4:16])
-				out := dst[(8*s+j)*pack8KBlockBytes:]
-				binary.LittleEndian.PutUint32(out[4*i:], math.Float32bits(d*float32(sc)))
-				binary.LittleEndian.PutUint32(out[32+4*i:], math.Float32bits(dmin*float32(m)))
-				if pack8Q4_KQuants == nil {
+			q := (*[12]byte)(blk[4:16])
+			o := f[8*s*fs : 8*(s+1)*fs]
+			for j := range 4 {
+				o[j*fs+i] = d * float32(q[j]&63)
+				o[j*fs+8+i] = dmin * float32(q[j+4]&63)
+				o[(j+4)*fs+i] = d * float32(q[j+8]&0x0f|(q[j]>>6)<<4)
+				o[(j+4)*fs+8+i] = dmin * float32(q[j+8]>>4|(q[j+4]>>6)<<4)
+			}
+			if pack8Q4_KQuants == nil {
+				for j := range 8 {
+					out := dst[(8*s+j)*pack8KBlockBytes:]
 					qs := blk[16+32*(j/2):]
 					for g := range 8 {
 						v := binary.LittleEndian.Uint32(qs[4*g:])
