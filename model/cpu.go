@@ -36,6 +36,15 @@ type cpuBackend struct {
 	hb     []float32 // SwiGLU gate (then its output), FFN per row
 	hb2    []float32 // SwiGLU up projection, FFN per row
 	scores []float32 // attention scores, ctxLen per (row, KV head)
+
+	cur       attnJob          // the attention step being run
+	attnTasks func(lo, hi int) // b.attention, bound once (a closure per layer would allocate)
+}
+
+// attnJob is what the attention tasks of one layer need besides the backend's buffers.
+type attnJob struct {
+	layer           int
+	positions, seqs []int32
 }
 
 func newCPUBackend(m *Model, opts SessionOptions) *cpuBackend {
@@ -72,6 +81,7 @@ func newCPUBackend(m *Model, opts SessionOptions) *cpuBackend {
 	b.hb = make([]float32, n*c.FFN)
 	b.hb2 = make([]float32, n*c.FFN)
 	b.scores = make([]float32, n*c.KVHeads*opts.ContextLength)
+	b.attnTasks = b.attention
 	return b
 }
 
@@ -159,26 +169,9 @@ func (b *cpuBackend) forward(ctx context.Context, tokens, positions, seqs, out [
 		// a = softmax(q·Kᵀ/sqrt(headDim))·V per head over the row's own sequence, positions
 		// [0, pos] (causal: later rows of the same sequence are not visible yet). One task per
 		// (row, KV head): the query heads that share a KV head are adjacent in q and in a.
-		group := c.Heads / c.KVHeads
-		gd := group * c.HeadDim // q/a elements of one KV head's group of query heads
-		b.pool.Run(n*c.KVHeads, func(lo, hi int) {
-			for t := lo; t < hi; t++ {
-				i, h := t/c.KVHeads, t%c.KVHeads
-				pos := int(positions[i])
-				base := b.cacheOffset(int(seqs[i]), li, h, 0)
-				end := base + (pos+1)*c.HeadDim
-				att := b.att[i*b.qDim+h*gd : i*b.qDim+(h+1)*gd]
-				q := b.q[i*b.qDim+h*gd : i*b.qDim+(h+1)*gd]
-				sc := row(b.scores, t, b.ctxLen)
-				if b.k16 != nil {
-					kernels.AttentionF16(att, q, b.k16[base:end], b.v16[base:end], pos+1,
-						group, 1, c.HeadDim, b.scale, sc)
-				} else {
-					kernels.AttentionF32(att, q, b.k32[base:end], b.v32[base:end], pos+1,
-						group, 1, c.HeadDim, b.scale, sc)
-				}
-			}
-		})
+		b.cur = attnJob{layer: li, positions: positions, seqs: seqs}
+		b.pool.Run(n*c.KVHeads, b.attnTasks)
+		b.cur = attnJob{}
 		// After the last layer's attention only the rows that want logits matter (their keys
 		// and values are cached already): pack those rows to the front and finish with them.
 		if li == len(b.m.layers)-1 {
@@ -241,4 +234,26 @@ func (b *cpuBackend) packOutputRows(out []int32) int {
 		m++
 	}
 	return m
+}
+
+// attention runs tasks [lo, hi) of the current layer; task t is batch row t/KVHeads and KV head
+// t%KVHeads, whose group of Heads/KVHeads query heads attends over positions [0, pos].
+func (b *cpuBackend) attention(lo, hi int) {
+	c := &b.c
+	group := c.Heads / c.KVHeads
+	gd := group * c.HeadDim // q/a elements of one KV head's group of query heads
+	for t := lo; t < hi; t++ {
+		i, h := t/c.KVHeads, t%c.KVHeads
+		pos := int(b.cur.positions[i])
+		base := b.cacheOffset(int(b.cur.seqs[i]), b.cur.layer, h, 0)
+		end := base + (pos+1)*c.HeadDim
+		att := b.att[i*b.qDim+h*gd : i*b.qDim+(h+1)*gd]
+		q := b.q[i*b.qDim+h*gd : i*b.qDim+(h+1)*gd]
+		sc := row(b.scores, t, b.ctxLen)
+		if b.k16 != nil {
+			kernels.AttentionF16(att, q, b.k16[base:end], b.v16[base:end], pos+1, group, 1, c.HeadDim, b.scale, sc)
+		} else {
+			kernels.AttentionF32(att, q, b.k32[base:end], b.v32[base:end], pos+1, group, 1, c.HeadDim, b.scale, sc)
+		}
+	}
 }

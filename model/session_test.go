@@ -209,3 +209,27 @@ func TestF16KVCache(t *testing.T) {
 		t.Errorf("F16 KV cache: max |Δ log-prob| %.3g, first greedy miss %d", c.maxLogprob, c.firstMiss)
 	}
 }
+
+// TestDecodeAllocs: decoding a token allocates nothing (buffers are sized in NewSession).
+func TestDecodeAllocs(t *testing.T) {
+	m := loadModel(t, filepath.Join(sharedDir(t), "models", "synth256-q4_k.gguf"))
+	s, err := m.NewSession(SessionOptions{Threads: 2, ContextLength: 256, MaxSequences: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	b := Batch{Tokens: []int32{1, 1}, Positions: []int32{0, 0}, Seqs: []int32{0, 1}}
+	if err := s.Forward(ctx, b); err != nil { // first call may size the logits buffer
+		t.Fatal(err)
+	}
+	allocs := testing.AllocsPerRun(50, func() {
+		b.Positions[0], b.Positions[1] = int32(s.SeqLen(0)), int32(s.SeqLen(1))
+		if err := s.Forward(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("Forward of a batch of two rows allocates %.1f times", allocs)
+	}
+}
