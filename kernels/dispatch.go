@@ -52,6 +52,13 @@ var (
 	axpyF32 func(dst []float32, a float32, x []float32) = axpyF32Go
 	axpyF16 func(dst []float32, a float32, x []uint16)  = axpyF16Go
 
+	// The exponentials of SwiGLU and Softmax: swiglu(dst, gate, up) with
+	// equal lengths (dst may alias gate or up); expSub(x, m) sets x[i] =
+	// e^(x[i]-m) and returns the float64 sum. Assembly versions use a
+	// polynomial exp within ~2 ulp of the exact one (as ggml's SIMD exp).
+	swiglu func(dst, gate, up []float32)        = swigluGo
+	expSub func(x []float32, m float32) float64 = expSubGo
+
 	// Activation quantizers (len(x) a multiple of the block size).
 	quantizeRowQ8_0 func(dst []byte, x []float32) = quantizeRowQ8_0Go
 	quantizeRowQ8_1 func(dst []byte, x []float32) = quantizeRowQ8_1Go

@@ -26,6 +26,8 @@ func init() {
 	dotQ5_1 = dotQ5_1Asm
 	axpyF32 = axpyF32Asm
 	axpyF16 = axpyF16Asm
+	swiglu = swigluAsm
+	expSub = expSubAsm
 	quantizeRowQ8_0 = quantizeRowQ8_0Asm
 	quantizeRowQ8_1 = quantizeRowQ8_1Asm
 	quantizeRowQ8_K = quantizeRowQ8_KAsm

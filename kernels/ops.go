@@ -145,12 +145,7 @@ func Softmax(x []float32) {
 	for _, v := range x {
 		m = max(m, v)
 	}
-	var sum float64
-	for i, v := range x {
-		e := expf(v - m)
-		x[i] = e
-		sum += float64(e)
-	}
+	sum := expSub(x, m)
 	inv := float32(1 / sum)
 	for i := range x {
 		x[i] *= inv
@@ -160,10 +155,7 @@ func Softmax(x []float32) {
 // SwiGLU writes dst[i] = silu(gate[i]) * up[i], silu(g) = g/(1+exp(-g))
 // with ggml's float32 exp (see expf). dst may alias gate or up.
 func SwiGLU(dst, gate, up []float32) {
-	gate, up = gate[:len(dst)], up[:len(dst)]
-	for i, g := range gate {
-		dst[i] = g / (1 + expf(-g)) * up[i]
-	}
+	swiglu(dst, gate[:len(dst)], up[:len(dst)])
 }
 
 // Add adds a to dst element-wise (dst += a).
