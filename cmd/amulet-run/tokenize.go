@@ -38,6 +38,22 @@ func openTokenizer(path string) (*tokenizer.Tokenizer, error) {
 	return tokenizer.FromGGUF(f)
 }
 
+// maxTokenizeInput bounds the text tokenize reads from standard input.
+const maxTokenizeInput = 1 << 30
+
+// readAtMost reads all of r, failing (instead of silently truncating) when r holds more than
+// limit bytes.
+func readAtMost(r io.Reader, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("more than %d bytes", limit)
+	}
+	return b, nil
+}
+
 // tokenPiece is one entry of `tokenize --json --pieces`.
 type tokenPiece struct {
 	ID    int32  `json:"id"`
@@ -69,7 +85,7 @@ func runTokenize(ctx context.Context, args []string, s streams) error {
 	}
 	text := pos[0]
 	if text == "-" {
-		b, err := io.ReadAll(io.LimitReader(s.in, 1<<30))
+		b, err := readAtMost(s.in, maxTokenizeInput)
 		if err != nil {
 			return fmt.Errorf("reading standard input: %w", err)
 		}

@@ -149,3 +149,16 @@ func TestTokenizeErrors(t *testing.T) {
 		t.Error("tokenize with a missing file succeeded")
 	}
 }
+
+// TestTokenizeReadAtMost: standard input past the limit is an error, never a silent cut.
+func TestTokenizeReadAtMost(t *testing.T) {
+	for _, c := range []struct {
+		in      string
+		wantErr bool
+	}{{"", false}, {"abcd", false}, {"abcde", true}} {
+		b, err := readAtMost(strings.NewReader(c.in), 4)
+		if (err != nil) != c.wantErr || err == nil && string(b) != c.in {
+			t.Errorf("readAtMost(%q, 4) = %q, %v; want error %v", c.in, b, err, c.wantErr)
+		}
+	}
+}
