@@ -29,17 +29,9 @@ func runInspect(ctx context.Context, args []string, s streams) error {
 		fmt.Fprintln(s.err, "\nPrints a GGUF file's version, architecture, model shape and tensor table.")
 		fs.PrintDefaults()
 	}
-	// Flags may come before or after the file name.
-	var files []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return errUsage
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		files = append(files, fs.Arg(0))
-		args = fs.Args()[1:]
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
+		return errUsage
 	}
 	if len(files) != 1 {
 		fs.Usage()
