@@ -123,6 +123,9 @@ func (w *Writer) WriteTo(out io.Writer) (int64, error) {
 		return 0, err
 	}
 	for _, kv := range w.meta {
+		if kv.Key == "" {
+			return 0, errors.New("gguf: empty metadata key (readers refuse it)")
+		}
 		if err := checkValue(kv.Value); err != nil {
 			return 0, fmt.Errorf("gguf: key %q: %w", kv.Key, err)
 		}

@@ -187,6 +187,11 @@ func TestWriterErrors(t *testing.T) {
 	if _, err := w.WriteTo(&bytes.Buffer{}); err == nil {
 		t.Error("alignment 48: no error")
 	}
+	empty := NewWriter()
+	empty.AddString("", "x")
+	if _, err := empty.WriteTo(&bytes.Buffer{}); err == nil {
+		t.Error("empty key: no error (Open refuses such a file)")
+	}
 	if _, err := ArrayOf(Of(1.0)); err == nil {
 		t.Error("ArrayOf a scalar: no error")
 	}
