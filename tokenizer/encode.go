@@ -230,27 +230,17 @@ func (e *encoder) spmPiece(t *Tokenizer, text []byte, out []int32) []int32 {
 		}
 		s := text[syms[l].off : syms[l].off+syms[l].n+syms[r].n]
 		if id, ok := t.ids[string(s)]; ok {
-			h.push(bigram{key: spmKey(t.scores[id], l), right: r, size: int32(len(s))})
+			h.push(bigram{key: spmKey(t.scores[id], l), right: r, size: int32(len(s)), id: -1})
 		}
 	}
 	for i := 1; i < len(syms); i++ {
 		try(int32(i-1), int32(i))
 	}
 	for len(h.items) > 0 {
-		b := h.pop()
-		left := b.left()
-		l, r := &syms[left], &syms[b.right]
-		if l.n == 0 || r.n == 0 || l.n+r.n != b.size {
-			continue
+		if left, ok := mergeBigram(syms, h.pop()); ok {
+			try(syms[left].prev, left)
+			try(left, syms[left].next)
 		}
-		l.n += r.n
-		r.n = 0
-		l.next = r.next
-		if r.next >= 0 {
-			syms[r.next].prev = left
-		}
-		try(l.prev, left)
-		try(left, l.next)
 	}
 	for i := int32(0); i >= 0 && int(i) < len(syms); i = syms[i].next {
 		s := text[syms[i].off : syms[i].off+syms[i].n]
@@ -357,21 +347,10 @@ func (e *encoder) bpeWord(t *Tokenizer, word []byte, syms []symbol, out []int32)
 		add(int32(i-1), int32(i))
 	}
 	for len(h.items) > 0 {
-		b := h.pop()
-		left := b.left()
-		l, r := &syms[left], &syms[b.right]
-		if l.n == 0 || r.n == 0 || l.n+r.n != b.size {
-			continue
+		if left, ok := mergeBigram(syms, h.pop()); ok {
+			add(syms[left].prev, left)
+			add(left, syms[left].next)
 		}
-		l.n += r.n
-		l.id = b.id
-		r.n = 0
-		l.next = r.next
-		if r.next >= 0 {
-			syms[r.next].prev = left
-		}
-		add(l.prev, left)
-		add(left, l.next)
 	}
 	for _, s := range syms {
 		if s.n == 0 {
@@ -394,6 +373,24 @@ func (e *encoder) bpeWord(t *Tokenizer, word []byte, syms []symbol, out []int32)
 		}
 	}
 	return out
+}
+
+// mergeBigram joins the two symbols of b into the left one, unless either has changed since b
+// was pushed (b is stale), and returns the left symbol's index and whether it merged.
+func mergeBigram(syms []symbol, b bigram) (int32, bool) {
+	left := b.left()
+	l, r := &syms[left], &syms[b.right]
+	if l.n == 0 || r.n == 0 || l.n+r.n != b.size {
+		return left, false
+	}
+	l.n += r.n
+	l.id = b.id
+	r.n = 0
+	l.next = r.next
+	if r.next >= 0 {
+		syms[r.next].prev = left
+	}
+	return left, true
 }
 
 func allNewlines(b []byte) bool {
