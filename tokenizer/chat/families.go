@@ -49,27 +49,13 @@ func renderChatML(defaultSystem string) func(*strings.Builder, []Message, Option
 	}
 }
 
-// Qwen2.5 (Qwen/Qwen2.5-7B-Instruct, without tools): always a system turn, with Qwen's default
-// text when the conversation has none.
+// Qwen2.5 (Qwen/Qwen2.5-7B-Instruct, without tools): ChatML that always has a system turn, with
+// Qwen's default text when the conversation has none; an empty conversation is an error.
 func renderQwen25(b *strings.Builder, msgs []Message, o Options) error {
 	if len(msgs) == 0 {
 		return errNoMessages
 	}
-	if msgs[0].Role == "system" {
-		b.WriteString("<|im_start|>system\n" + msgs[0].Content + "<|im_end|>\n")
-	} else {
-		b.WriteString("<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n")
-	}
-	for i, m := range msgs {
-		if i == 0 && m.Role == "system" {
-			continue
-		}
-		b.WriteString("<|im_start|>" + m.Role + "\n" + m.Content + "<|im_end|>\n")
-	}
-	if o.AddGenerationPrompt {
-		b.WriteString("<|im_start|>assistant\n")
-	}
-	return nil
+	return renderChatML("You are Qwen, created by Alibaba Cloud. You are a helpful assistant.")(b, msgs, o)
 }
 
 func writeLlama3Turn(b *strings.Builder, role, content string) {
