@@ -9,7 +9,8 @@
 // bool, string) or an array of one element type, arrays of arrays included. The typed
 // getters on File (String, Uint, Int, Float, Bool, Strings, Float32s, Int32s) convert
 // between compatible types and return errors that name the key; a missing key wraps
-// ErrMissing. ArchKey builds architecture-prefixed keys such as "llama.block_count".
+// ErrMissing. ArchKey builds architecture-prefixed keys such as "llama.block_count";
+// FileTypeName names a general.file_type value as llama.cpp does.
 //
 // Files are untrusted input: every count, length, dimension, offset and size is checked
 // against the file size and for overflow before anything is allocated, and tensor data

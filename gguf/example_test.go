@@ -63,3 +63,15 @@ func ExampleOpen() {
 	data, _ := f.TensorData(t) // a zero-copy view of the mapped file
 	fmt.Println(f.Architecture(), len(f.Tensors), t.Type, t.Shape, len(data))
 }
+
+// Name a model file's general.file_type as llama.cpp prints it.
+func ExampleFileTypeName() {
+	for _, ft := range []uint64{2, 15, 4} {
+		name, ok := gguf.FileTypeName(ft)
+		fmt.Printf("%d: %q %v\n", ft, name, ok)
+	}
+	// Output:
+	// 2: "Q4_0" true
+	// 15: "Q4_K - Medium" true
+	// 4: "" false
+}
