@@ -70,11 +70,8 @@ func contextTexts(b *backend, req *Request) (base string, prefs []string, raw bo
 		return base, prefs, true, nil
 	}
 	system, msgs := req.System, req.Messages
-	if len(msgs) > 0 && msgs[0].Role == "system" {
-		if system == "" {
-			system = msgs[0].Content
-		}
-		msgs = msgs[1:]
+	if len(msgs) > 0 && msgs[0].Role == "system" { // validate rejects a System beside it
+		system, msgs = msgs[0].Content, msgs[1:]
 	}
 	framed := func(system string) (string, error) {
 		all := make([]Message, 0, len(msgs)+1)

@@ -315,6 +315,28 @@ func TestGenerateErrors(t *testing.T) {
 	}
 }
 
+// Method names are accepted in any case (as ParseMethod does), by validation and by generation
+// alike; a system prompt given twice is an error, not silently dropped.
+func TestRequestMethodCaseAndSystemTwice(t *testing.T) {
+	b := fakeBackend(nil)
+	prefs := []Preference{{Context: "abcd"}}
+	want, err := generate(context.Background(), b, Request{BaseContext: "abc", Preferences: prefs, Method: MethodCFG, MaxTokens: 3}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := generate(context.Background(), b, Request{BaseContext: "abc", Preferences: prefs, Method: " CFG", MaxTokens: 3}, nil)
+	if err != nil {
+		t.Fatalf("method \" CFG\": %v", err)
+	}
+	if got.K != DefaultCFGScale-1 || !slices.Equal(got.Tokens, want.Tokens) {
+		t.Errorf("method \" CFG\": k %v tokens %v, want k %v tokens %v", got.K, got.Tokens, DefaultCFGScale-1, want.Tokens)
+	}
+	req := Request{System: "a", Messages: []Message{{Role: "system", Content: "b"}, {Role: "user", Content: "hi"}}}
+	if err := req.validate(); err == nil || !strings.Contains(err.Error(), "system") {
+		t.Errorf("system prompt twice: error %v", err)
+	}
+}
+
 func TestContextFraming(t *testing.T) {
 	b := fakeBackend(nil)
 	b.render = func(msgs []Message) (string, error) {

@@ -30,7 +30,7 @@ type Preference struct {
 type Request struct {
 	Messages    []Message    `json:"messages,omitempty"`
 	Prompt      string       `json:"prompt,omitempty"`
-	System      string       `json:"system,omitempty"`       // system prompt of every context
+	System      string       `json:"system,omitempty"`       // system prompt of every context (or a first message with role "system")
 	BaseContext string       `json:"base_context,omitempty"` // raw mode: the base context verbatim
 	Preferences []Preference `json:"preferences,omitempty"`
 
@@ -58,10 +58,11 @@ func (r *Request) Raw() bool {
 	return false
 }
 
-// method returns the effective method.
+// method returns the effective method, in the canonical spelling of the Method constants
+// (validate accepts any case, as ParseMethod does).
 func (r *Request) method() Method {
 	if r.Method != "" {
-		return r.Method
+		return Method(strings.ToLower(strings.TrimSpace(string(r.Method))))
 	}
 	if len(r.Preferences) > 0 {
 		return MethodAmulet
@@ -102,6 +103,9 @@ func (r *Request) validate() error {
 		if !r.Raw() && strings.TrimSpace(p.Text) == "" {
 			return fmt.Errorf("preference %d: empty text", i+1)
 		}
+	}
+	if r.System != "" && len(r.Messages) > 0 && r.Messages[0].Role == "system" {
+		return fmt.Errorf("two system prompts: give it either as system or as the first message, not both")
 	}
 	if r.Raw() && r.BaseContext == "" && r.method() != MethodPref {
 		return fmt.Errorf("raw mode needs the base context")
