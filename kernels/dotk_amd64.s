@@ -617,6 +617,10 @@ q3kdone:
 	VPOR    Y7, Y8, Y8 \
 	Q6KPARTV(xo+96, so+48, Y10)
 
+// KDIST is how far ahead the VNNI Q4_K/Q6_K dots prefetch the weight row
+// (decode streams rows from memory).
+#define KDIST 1536
+
 // func dotQ4_KVNNI(nb int, w, x *byte) float32
 TEXT ·dotQ4_KVNNI(SB), NOSPLIT, $0-28
 	MOVQ nb+0(FP), CX
@@ -629,6 +633,7 @@ TEXT ·dotQ4_KVNNI(SB), NOSPLIT, $0-28
 	JEQ   q4kvdone
 
 q4kvloop:
+	PREFETCHT0 KDIST(SI)
 	// Unpack the 6-bit scales (bytes 0..7) and mins (bytes 8..15).
 	MOVL 4(SI), AX
 	MOVL 8(SI), BX
@@ -715,6 +720,8 @@ TEXT ·dotQ6_KVNNI(SB), NOSPLIT, $0-28
 	JEQ   q6kvdone
 
 q6kvloop:
+	PREFETCHT0 KDIST(SI)
+	PREFETCHT0 KDIST+64(SI)
 	VMOVDQU   192(SI), X1
 	VPMOVSXBW X1, Y2
 	VPMADDWD  260(DI), Y2, Y2
