@@ -9,89 +9,98 @@ import (
 
 // FromGGUF builds the tokenizer described by a GGUF file's tokenizer.* metadata. It supports
 // tokenizer.ggml.model "llama" (SentencePiece), "gpt2" (byte-level BPE) and "gemma4" (BPE on
-// SentencePiece-style text) with the
-// pre-tokenizers listed in the package documentation; anything else is an error naming it.
+// SentencePiece-style text) with the pre-tokenizers listed in the package documentation;
+// anything else is an error naming it. Errors name the file and the key.
 func FromGGUF(f *gguf.File) (*Tokenizer, error) {
-	m := &metadata{ids: map[string]uint32{}, bools: map[string]bool{}}
-	var err error
-	str := func(key string, dst *string) {
-		if err != nil {
-			return
-		}
-		if _, ok := f.Lookup(key); ok {
-			*dst, err = f.String(key)
-		}
-	}
-	str("tokenizer.ggml.model", &m.model)
-	str("tokenizer.ggml.pre", &m.pre)
-	str("general.name", &m.name)
-	str("general.architecture", &m.arch)
-	str("tokenizer.chat_template", &m.chatTemplate)
+	m, err := readMetadata(f)
 	if err != nil {
-		return nil, fmt.Errorf("tokenizer: %w", err)
-	}
-	if m.model == "" {
-		return nil, errors.New("tokenizer: tokenizer.ggml.model is missing")
-	}
-	if m.tokens, err = f.Strings("tokenizer.ggml.tokens"); err != nil {
-		return nil, fmt.Errorf("tokenizer: %w", err)
-	}
-	if v, ok := f.Lookup("tokenizer.ggml.scores"); ok {
-		if et, _ := v.ElemType(); et == gguf.ValueInt32 {
-			ints, err := f.Int32s("tokenizer.ggml.scores")
-			if err != nil {
-				return nil, fmt.Errorf("tokenizer: %w", err)
-			}
-			m.scores = make([]float32, len(ints))
-			for i, x := range ints {
-				m.scores[i] = float32(x)
-			}
-		} else if m.scores, err = f.Float32s("tokenizer.ggml.scores"); err != nil {
-			return nil, fmt.Errorf("tokenizer: %w", err)
-		}
-	}
-	if _, ok := f.Lookup("tokenizer.ggml.token_type"); ok {
-		if m.types, err = f.Int32s("tokenizer.ggml.token_type"); err != nil {
-			return nil, fmt.Errorf("tokenizer: %w", err)
-		}
-	}
-	if _, ok := f.Lookup("tokenizer.ggml.merges"); ok {
-		if m.merges, err = f.Strings("tokenizer.ggml.merges"); err != nil {
-			return nil, fmt.Errorf("tokenizer: %w", err)
-		}
-	} else if m.model == "gpt2" || m.model == "gemma4" {
-		return nil, fmt.Errorf("tokenizer: tokenizer.ggml.merges is missing (needed by a %s tokenizer)", m.model)
-	}
-	for _, k := range []string{"bos", "eos", "eot", "eom", "unknown", "seperator", "padding", "mask",
-		"fim_pre", "fim_suf", "fim_mid", "fim_pad", "fim_rep", "fim_sep", "prefix", "suffix", "middle"} {
-		key := "tokenizer.ggml." + k + "_token_id"
-		if _, ok := f.Lookup(key); !ok {
-			continue
-		}
-		u, err := f.Uint(key)
-		if err != nil {
-			return nil, fmt.Errorf("tokenizer: %w", err)
-		}
-		if u <= 1<<32-1 {
-			m.ids[k] = uint32(u)
-		}
-	}
-	for _, k := range []string{"add_bos_token", "add_eos_token", "add_space_prefix"} {
-		key := "tokenizer.ggml." + k
-		if _, ok := f.Lookup(key); !ok {
-			continue
-		}
-		b, err := f.Bool(key)
-		if err != nil {
-			return nil, fmt.Errorf("tokenizer: %w", err)
-		}
-		m.bools[k] = b
+		return nil, fmt.Errorf("tokenizer: %w", err) // gguf's errors name the file and key
 	}
 	t, err := newTokenizer(m)
 	if err != nil {
 		return nil, fmt.Errorf("%w (in %s)", err, f.Name())
 	}
 	return t, nil
+}
+
+// optional drops the error of a missing key, which then keeps its default.
+func optional(err error) error {
+	if errors.Is(err, gguf.ErrMissing) {
+		return nil
+	}
+	return err
+}
+
+// readMetadata reads the keys a tokenizer is built from.
+func readMetadata(f *gguf.File) (*metadata, error) {
+	m := &metadata{ids: map[string]uint32{}, bools: map[string]bool{}}
+	var err error
+	if m.model, err = f.String("tokenizer.ggml.model"); err != nil {
+		return nil, err
+	}
+	for _, s := range []struct {
+		key string
+		dst *string
+	}{
+		{"tokenizer.ggml.pre", &m.pre}, {"general.name", &m.name},
+		{"general.architecture", &m.arch}, {"tokenizer.chat_template", &m.chatTemplate},
+	} {
+		if *s.dst, err = f.String(s.key); optional(err) != nil {
+			return nil, err
+		}
+	}
+	if m.tokens, err = f.Strings("tokenizer.ggml.tokens"); err != nil {
+		return nil, err
+	}
+	if v, ok := f.Lookup("tokenizer.ggml.scores"); ok {
+		if et, _ := v.ElemType(); et == gguf.ValueInt32 {
+			ints, err := f.Int32s("tokenizer.ggml.scores")
+			if err != nil {
+				return nil, err
+			}
+			m.scores = make([]float32, len(ints))
+			for i, x := range ints {
+				m.scores[i] = float32(x)
+			}
+		} else if m.scores, err = f.Float32s("tokenizer.ggml.scores"); err != nil {
+			return nil, err
+		}
+	}
+	if m.types, err = f.Int32s("tokenizer.ggml.token_type"); optional(err) != nil {
+		return nil, err
+	}
+	if m.merges, err = f.Strings("tokenizer.ggml.merges"); err != nil {
+		if m.model == "gpt2" || m.model == "gemma4" {
+			return nil, fmt.Errorf("%w (needed by a %s tokenizer)", err, m.model)
+		}
+		if optional(err) != nil {
+			return nil, err
+		}
+	}
+	for _, k := range []string{"bos", "eos", "eot", "eom", "unknown", "seperator", "padding", "mask",
+		"fim_pre", "fim_suf", "fim_mid", "fim_pad", "fim_rep", "fim_sep", "prefix", "suffix", "middle"} {
+		u, err := f.Uint("tokenizer.ggml." + k + "_token_id")
+		if err != nil {
+			if optional(err) != nil {
+				return nil, err
+			}
+			continue
+		}
+		if u <= 1<<32-1 {
+			m.ids[k] = uint32(u)
+		}
+	}
+	for _, k := range []string{"add_bos_token", "add_eos_token", "add_space_prefix"} {
+		b, err := f.Bool("tokenizer.ggml." + k)
+		if err != nil {
+			if optional(err) != nil {
+				return nil, err
+			}
+			continue
+		}
+		m.bools[k] = b
+	}
+	return m, nil
 }
 
 // BOS returns the beginning-of-sequence token, or -1 if none.

@@ -221,3 +221,36 @@ func TestConcurrentUse(t *testing.T) {
 		t.Fatal("Decode differs")
 	}
 }
+
+// TestMetadataErrorsNameFileAndKey: a missing or mistyped tokenizer key is reported with the
+// file's name and the key.
+func TestMetadataErrorsNameFileAndKey(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		add  func(w *gguf.Writer)
+		key  string
+	}{
+		{"no model", func(w *gguf.Writer) {}, "tokenizer.ggml.model"},
+		{"gpt2 without merges", func(w *gguf.Writer) { w.AddString("tokenizer.ggml.model", "gpt2") }, "tokenizer.ggml.merges"},
+		{"bos id not an integer", func(w *gguf.Writer) {
+			w.AddString("tokenizer.ggml.model", "llama")
+			w.AddString("tokenizer.ggml.bos_token_id", "1")
+		}, "tokenizer.ggml.bos_token_id"},
+	} {
+		w := gguf.NewWriter()
+		w.AddStrings("tokenizer.ggml.tokens", []string{"a", "b"})
+		c.add(w)
+		var buf bytes.Buffer
+		if _, err := w.WriteTo(&buf); err != nil {
+			t.Fatal(err)
+		}
+		f, err := gguf.FromBytes("vocab-test.gguf", buf.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = FromGGUF(f)
+		if err == nil || !strings.Contains(err.Error(), "vocab-test.gguf") || !strings.Contains(err.Error(), c.key) {
+			t.Errorf("%s: error %v, want one naming vocab-test.gguf and %s", c.name, err, c.key)
+		}
+	}
+}
