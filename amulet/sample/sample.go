@@ -332,6 +332,7 @@ func (s *Sampler) TopLogprobs(z []float32, chosen int32, n int) (float64, []Logp
 		sum += math.Exp(float64(v) - m)
 	}
 	lse := m + math.Log(sum)
+	n = max(min(n, len(z)), 0) // there are no more than len(z) tokens to list
 	if cap(s.top) < n {
 		s.top = make([]Logprob, 0, n)
 	}

@@ -173,6 +173,14 @@ func TestTopLogprobs(t *testing.T) {
 			t.Fatalf("top %v, want %v", top, want)
 		}
 	}
+	// Asking for more entries than there are tokens lists the finite ones and reserves no more
+	// than the vocabulary (a huge n must not allocate hugely).
+	if _, top := s.TopLogprobs(z, 0, 1<<40); len(top) != 3 || cap(top) > len(z) {
+		t.Fatalf("n = 2^40: %d entries, capacity %d", len(top), cap(top))
+	}
+	if _, top := s.TopLogprobs(z, 0, -1); len(top) != 0 {
+		t.Fatalf("n = -1: %v", top)
+	}
 }
 
 func TestValidate(t *testing.T) {
