@@ -165,6 +165,24 @@ func (e *Engine) Tokenizer() *tokenizer.Tokenizer { return e.tok }
 // Template returns the chat template in use, or nil for plain prompts.
 func (e *Engine) Template() *chat.Template { return e.tmpl }
 
+// ContextTokens returns the tokens a request's contexts start from, framed and tokenized as
+// Generate frames them: the base context, then one list per preference. It is for inspecting a
+// request and for scoring an answer under each context; Generate computes them itself.
+func (e *Engine) ContextTokens(req Request) (base []int32, prefs [][]int32, err error) {
+	if err := req.validate(); err != nil {
+		return nil, nil, err
+	}
+	baseText, prefTexts, raw, err := contextTexts(&e.be, &req)
+	if err != nil {
+		return nil, nil, err
+	}
+	base = tokenizeContext(&e.be, baseText, raw)
+	for _, t := range prefTexts {
+		prefs = append(prefs, tokenizeContext(&e.be, t, raw))
+	}
+	return base, prefs, nil
+}
+
 // Generate runs one request. onToken (may be nil) receives each token as it is chosen, with the
 // text that became ready; returning an error stops generation and Generate returns that error.
 // A cancelled ctx stops generation cleanly: the result so far comes back with FinishReason

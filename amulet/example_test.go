@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/amulet-llm/amulet/amulet"
+	"github.com/amulet-llm/amulet/amulet/demo"
 	"github.com/amulet-llm/amulet/amulet/sample"
 )
 
@@ -54,4 +55,31 @@ func ExampleRequest() {
 	}
 	fmt.Println(req.Preferences[0].Text, "->", amulet.PreferenceSentence(req.Preferences[0].Text))
 	// Output: concise -> Keep the answer short: say only what is needed, in as few words as possible.
+}
+
+// The token lists a request's contexts start from, as Generate frames them: here the embedded
+// demo model's chat template with the base system prompt, and the same with the preference
+// sentence added.
+func ExampleEngine_ContextTokens() {
+	eng, err := demo.Open(amulet.Options{Threads: 1})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return
+	}
+	defer eng.Close()
+	req := amulet.Request{
+		System:      "Answer the question.",
+		Messages:    []amulet.Message{{Role: "user", Content: "How do I keep a plant alive?"}},
+		Preferences: []amulet.Preference{{Text: "Be brief."}},
+	}
+	base, prefs, err := eng.ContextTokens(req)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return
+	}
+	fmt.Printf("base:       %q\n", eng.Tokenizer().Decode(base, false))
+	fmt.Printf("preference: %q\n", eng.Tokenizer().Decode(prefs[0], false))
+	// Output:
+	// base:       "<s><|im_start|> system\nAnswer the question.<|im_end|> \n<|im_start|> user\nHow do I keep a plant alive?<|im_end|> \n<|im_start|> assistant\n"
+	// preference: "<s><|im_start|> system\nAnswer the question. Be brief.<|im_end|> \n<|im_start|> user\nHow do I keep a plant alive?<|im_end|> \n<|im_start|> assistant\n"
 }

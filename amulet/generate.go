@@ -314,15 +314,14 @@ func buildContexts(b *backend, req *Request, comb *Combiner) (contextSet, error)
 		return cs, err
 	}
 	cs.raw = raw
-	tokenize := func(s string) []int32 { return b.encode(s, true, !raw) }
 	if comb.NeedsBase() {
 		cs.base = 0
-		cs.tokens = append(cs.tokens, tokenize(baseText))
+		cs.tokens = append(cs.tokens, tokenizeContext(b, baseText, raw))
 	}
 	cs.firstPref = len(cs.tokens)
 	if comb.NeedsPrefs() {
 		for _, t := range prefTexts {
-			cs.tokens = append(cs.tokens, tokenize(t))
+			cs.tokens = append(cs.tokens, tokenizeContext(b, t, raw))
 		}
 	}
 	for i, c := range cs.tokens {
@@ -332,6 +331,10 @@ func buildContexts(b *backend, req *Request, comb *Combiner) (contextSet, error)
 	}
 	return cs, nil
 }
+
+// tokenizeContext tokenizes one context's text: BOS as the vocabulary wants it; special-token
+// text is parsed in template-framed contexts, not in verbatim ones.
+func tokenizeContext(b *backend, text string, raw bool) []int32 { return b.encode(text, true, !raw) }
 
 // prefill runs the contexts' prompts on sequences 0..len(ctxs)-1 and returns the logits of
 // each context's last token. The common prefix is computed once on sequence 0 and copied

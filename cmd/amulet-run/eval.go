@@ -17,9 +17,9 @@ import (
 
 	"github.com/amulet-llm/amulet/amulet"
 	"github.com/amulet-llm/amulet/amulet/demo"
+	"github.com/amulet-llm/amulet/amulet/sample"
 	"github.com/amulet-llm/amulet/gguf"
 	"github.com/amulet-llm/amulet/model"
-	"github.com/amulet-llm/amulet/tokenizer/chat"
 )
 
 // evalPrompt is one line of the --prompts file.
@@ -652,6 +652,7 @@ func barChart(s *evalSummary) string {
 type llScorer struct {
 	eng  *amulet.Engine
 	sess *model.Session
+	lp   *sample.Sampler // for its log-softmax (TopLogprobs)
 	ctx  int
 }
 
@@ -665,37 +666,15 @@ func newLLScorer(eng *amulet.Engine, threads int) (*llScorer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &llScorer{eng: eng, sess: sess, ctx: n}, nil
+	lp, err := sample.New(m.Config.Vocab, sample.Params{}, 0)
+	if err != nil {
+		sess.Close()
+		return nil, err
+	}
+	return &llScorer{eng: eng, sess: sess, lp: lp, ctx: n}, nil
 }
 
 func (l *llScorer) Close() { l.sess.Close() }
-
-// contextTokens renders and tokenizes one context as the engine does (chat template,
-// special tokens parsed, BOS per the vocabulary).
-func (l *llScorer) contextTokens(system, question string) ([]int32, error) {
-	tok := l.eng.Tokenizer()
-	var msgs []chat.Message
-	if system != "" {
-		msgs = append(msgs, chat.Message{Role: "system", Content: system})
-	}
-	msgs = append(msgs, chat.Message{Role: "user", Content: question})
-	bos, eos := "", ""
-	if id := tok.BOS(); id >= 0 {
-		bos = tok.TokenText(id)
-	}
-	if id := tok.EOS(); id >= 0 {
-		eos = tok.TokenText(id)
-	}
-	text, err := l.eng.Template().Render(msgs, chat.Options{AddGenerationPrompt: true, BOSToken: bos, EOSToken: eos})
-	if err != nil {
-		return nil, err
-	}
-	ids := tok.Encode(text, false, true)
-	if tok.AddBOS() && tok.BOS() >= 0 && (len(ids) == 0 || ids[0] != tok.BOS()) {
-		ids = append([]int32{tok.BOS()}, ids...)
-	}
-	return ids, nil
-}
 
 // logLik returns the summed log-probability of answer after prompt.
 func (l *llScorer) logLik(ctx context.Context, prompt, answer []int32) (float64, error) {
@@ -716,36 +695,21 @@ func (l *llScorer) logLik(ctx context.Context, prompt, answer []int32) (float64,
 	}
 	sum := 0.0
 	for i := len(prompt) - 1; i < len(all)-1; i++ {
-		sum += logProb(l.sess.Logits(i), all[i+1])
+		lp, _ := l.lp.TopLogprobs(l.sess.Logits(i), all[i+1], 0)
+		sum += lp
 	}
 	return sum, nil
-}
-
-func logProb(logits []float32, id int32) float64 {
-	mx := math.Inf(-1)
-	for _, x := range logits {
-		mx = math.Max(mx, float64(x))
-	}
-	s := 0.0
-	for _, x := range logits {
-		s += math.Exp(float64(x) - mx)
-	}
-	return float64(logits[id]) - mx - math.Log(s)
 }
 
 func (l *llScorer) gain(ctx context.Context, system, question, pref string, answer []int32) (*float64, error) {
 	if len(answer) == 0 {
 		return nil, nil
 	}
-	base, err := l.contextTokens(system, question)
-	if err != nil {
-		return nil, err
-	}
-	prefSys := amulet.PreferenceSentence(pref)
-	if system != "" {
-		prefSys = system + " " + prefSys
-	}
-	withPref, err := l.contextTokens(prefSys, question)
+	base, prefs, err := l.eng.ContextTokens(amulet.Request{
+		System:      system,
+		Messages:    []amulet.Message{{Role: "user", Content: question}},
+		Preferences: []amulet.Preference{{Text: pref}},
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -753,7 +717,7 @@ func (l *llScorer) gain(ctx context.Context, system, question, pref string, answ
 	if err != nil {
 		return nil, err
 	}
-	lp, err := l.logLik(ctx, withPref, answer)
+	lp, err := l.logLik(ctx, prefs[0], answer)
 	if err != nil {
 		return nil, err
 	}
