@@ -6,11 +6,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"math"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/amulet-llm/amulet/amulet/sample"
 	"github.com/amulet-llm/amulet/gguf"
 	"github.com/amulet-llm/amulet/model"
 	"github.com/amulet-llm/amulet/tokenizer"
@@ -23,13 +23,8 @@ type logitsOutput struct {
 }
 
 type logitsEntry struct {
-	Pos int         `json:"pos"`
-	Top []logitsTop `json:"top"`
-}
-
-type logitsTop struct {
-	ID      int32   `json:"id"`
-	Logprob float64 `json:"logprob"`
+	Pos int              `json:"pos"`
+	Top []sample.Logprob `json:"top"` // {"id":..,"logprob":..}, best first
 }
 
 // runLogits prints the top-K next tokens with their log-probabilities at every prompt position.
@@ -129,35 +124,15 @@ func topLogprobs(ctx context.Context, s *model.Session, tokens []int32, k int) (
 	if err := s.Forward(ctx, b); err != nil {
 		return logitsOutput{}, err
 	}
+	lp, err := sample.New(s.Model().Config.Vocab, sample.Params{}, 0)
+	if err != nil {
+		return logitsOutput{}, err
+	}
 	out := logitsOutput{Tokens: tokens}
-	var idx []int32
 	for i := range n {
-		lg := s.Logits(i)
-		mx := math.Inf(-1)
-		for _, v := range lg {
-			mx = math.Max(mx, float64(v))
-		}
-		sum := 0.0
-		for _, v := range lg {
-			sum += math.Exp(float64(v) - mx)
-		}
-		lse := mx + math.Log(sum)
-		idx = idx[:0]
-		for id := range lg {
-			idx = append(idx, int32(id))
-		}
-		// Sorted by logit, ties by id, like llama-ref.
-		sort.Slice(idx, func(a, b int) bool {
-			if lg[idx[a]] != lg[idx[b]] {
-				return lg[idx[a]] > lg[idx[b]]
-			}
-			return idx[a] < idx[b]
-		})
-		e := logitsEntry{Pos: i}
-		for _, id := range idx[:min(k, len(idx))] {
-			e.Top = append(e.Top, logitsTop{ID: id, Logprob: float64(lg[id]) - lse})
-		}
-		out.Positions = append(out.Positions, e)
+		// Best first, ties by lower id, like llama-ref.
+		_, top := lp.TopLogprobs(s.Logits(i), -1, k)
+		out.Positions = append(out.Positions, logitsEntry{Pos: i, Top: slices.Clone(top)})
 	}
 	return out, nil
 }
