@@ -178,6 +178,21 @@ func (f *File) get(key string) (Value, error) {
 	return v, nil
 }
 
+// getAs is a typed getter: the value of key converted by as, or an error naming the key and
+// the wanted type.
+func getAs[T any](f *File, key string, as func(Value) (T, bool), want string) (T, error) {
+	var zero T
+	v, err := f.get(key)
+	if err != nil {
+		return zero, err
+	}
+	x, ok := as(v)
+	if !ok {
+		return zero, f.typeError(key, v, want)
+	}
+	return x, nil
+}
+
 func (f *File) typeError(key string, v Value, want string) error {
 	got := v.Type().String()
 	if et, ok := v.ElemType(); ok {
@@ -188,15 +203,7 @@ func (f *File) typeError(key string, v Value, want string) error {
 
 // String returns a string value.
 func (f *File) String(key string) (string, error) {
-	v, err := f.get(key)
-	if err != nil {
-		return "", err
-	}
-	s, ok := v.AsString()
-	if !ok {
-		return "", f.typeError(key, v, "string")
-	}
-	return s, nil
+	return getAs(f, key, Value.AsString, "string")
 }
 
 // Uint returns a value of any integer type that holds a non-negative number.
@@ -233,65 +240,25 @@ func (f *File) Int(key string) (int64, error) {
 
 // Float returns an f32 or f64 value (integers are accepted too) as a float64.
 func (f *File) Float(key string) (float64, error) {
-	v, err := f.get(key)
-	if err != nil {
-		return 0, err
-	}
-	x, ok := v.AsFloat()
-	if !ok {
-		return 0, f.typeError(key, v, "number")
-	}
-	return x, nil
+	return getAs(f, key, Value.AsFloat, "number")
 }
 
 // Bool returns a bool value.
 func (f *File) Bool(key string) (bool, error) {
-	v, err := f.get(key)
-	if err != nil {
-		return false, err
-	}
-	b, ok := v.AsBool()
-	if !ok {
-		return false, f.typeError(key, v, "bool")
-	}
-	return b, nil
+	return getAs(f, key, Value.AsBool, "bool")
 }
 
 // Strings returns a copy of an array of strings.
 func (f *File) Strings(key string) ([]string, error) {
-	v, err := f.get(key)
-	if err != nil {
-		return nil, err
-	}
-	s, ok := v.AsStrings()
-	if !ok {
-		return nil, f.typeError(key, v, "array of string")
-	}
-	return s, nil
+	return getAs(f, key, Value.AsStrings, "array of string")
 }
 
 // Float32s returns a copy of an array of f32 values.
 func (f *File) Float32s(key string) ([]float32, error) {
-	v, err := f.get(key)
-	if err != nil {
-		return nil, err
-	}
-	s, ok := v.AsFloat32s()
-	if !ok {
-		return nil, f.typeError(key, v, "array of f32")
-	}
-	return s, nil
+	return getAs(f, key, Value.AsFloat32s, "array of f32")
 }
 
 // Int32s returns an array of any integer type as int32s; every element must fit.
 func (f *File) Int32s(key string) ([]int32, error) {
-	v, err := f.get(key)
-	if err != nil {
-		return nil, err
-	}
-	s, ok := v.AsInt32s()
-	if !ok {
-		return nil, f.typeError(key, v, "array of integers that fit in int32")
-	}
-	return s, nil
+	return getAs(f, key, Value.AsInt32s, "array of integers that fit in int32")
 }
