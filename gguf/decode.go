@@ -329,77 +329,46 @@ func (d *decoder) array(depth int) (Value, error) {
 	if err != nil {
 		return Value{}, err
 	}
-	return Value{ValueArray, decodeNumbers(et, p, n)}, nil
+	return Value{ValueArray, decodeNumbers(et, p)}, nil
 }
 
-// decodeNumbers converts n little-endian fixed-size values of type et.
-func decodeNumbers(et ValueType, p []byte, n int) any {
+// decodeNumbers converts the little-endian fixed-size values of type et in p.
+func decodeNumbers(et ValueType, p []byte) any {
 	le := binary.LittleEndian
 	switch et {
 	case ValueUint8:
 		return append([]uint8{}, p...)
 	case ValueInt8:
-		s := make([]int8, n)
-		for i := range s {
-			s[i] = int8(p[i])
-		}
-		return s
+		return decodeEach(p, 1, func(b []byte) int8 { return int8(b[0]) })
 	case ValueBool:
-		s := make([]bool, n)
-		for i := range s {
-			s[i] = p[i] != 0
-		}
-		return s
+		return decodeEach(p, 1, func(b []byte) bool { return b[0] != 0 })
 	case ValueUint16:
-		s := make([]uint16, n)
-		for i := range s {
-			s[i] = le.Uint16(p[2*i:])
-		}
-		return s
+		return decodeEach(p, 2, le.Uint16)
 	case ValueInt16:
-		s := make([]int16, n)
-		for i := range s {
-			s[i] = int16(le.Uint16(p[2*i:]))
-		}
-		return s
+		return decodeEach(p, 2, func(b []byte) int16 { return int16(le.Uint16(b)) })
 	case ValueUint32:
-		s := make([]uint32, n)
-		for i := range s {
-			s[i] = le.Uint32(p[4*i:])
-		}
-		return s
+		return decodeEach(p, 4, le.Uint32)
 	case ValueInt32:
-		s := make([]int32, n)
-		for i := range s {
-			s[i] = int32(le.Uint32(p[4*i:]))
-		}
-		return s
+		return decodeEach(p, 4, func(b []byte) int32 { return int32(le.Uint32(b)) })
 	case ValueFloat32:
-		s := make([]float32, n)
-		for i := range s {
-			s[i] = math.Float32frombits(le.Uint32(p[4*i:]))
-		}
-		return s
+		return decodeEach(p, 4, func(b []byte) float32 { return math.Float32frombits(le.Uint32(b)) })
 	case ValueUint64:
-		s := make([]uint64, n)
-		for i := range s {
-			s[i] = le.Uint64(p[8*i:])
-		}
-		return s
+		return decodeEach(p, 8, le.Uint64)
 	case ValueInt64:
-		s := make([]int64, n)
-		for i := range s {
-			s[i] = int64(le.Uint64(p[8*i:]))
-		}
-		return s
+		return decodeEach(p, 8, func(b []byte) int64 { return int64(le.Uint64(b)) })
 	case ValueFloat64:
-		s := make([]float64, n)
-		for i := range s {
-			s[i] = math.Float64frombits(le.Uint64(p[8*i:]))
-		}
-		return s
+		return decodeEach(p, 8, func(b []byte) float64 { return math.Float64frombits(le.Uint64(b)) })
 	}
 	return nil
+}
+
+// decodeEach decodes the len(p)/size values of size bytes each in p with one.
+func decodeEach[T any](p []byte, size int, one func([]byte) T) []T {
+	s := make([]T, len(p)/size)
+	for i := range s {
+		s[i] = one(p[i*size : (i+1)*size])
+	}
+	return s
 }
 
 // tensorInfo reads one tensor info: name, dims, type and offset, and computes its size.
