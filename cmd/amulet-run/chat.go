@@ -30,24 +30,18 @@ func runChat(ctx context.Context, args []string, s streams) error {
 	var g genFlags
 	g.register(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(s.err, "usage: amulet-run chat -m FILE [--system S] [--preference P ...] [--method M] [flags]")
+		fmt.Fprintln(s.err, "usage: amulet-run chat [-m FILE] [--system S] [--preference P ...] [--method M] [flags]")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return errUsage
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	base, err := g.request()
+	base, err := g.request(nil)
 	if err != nil {
 		return err
-	}
-	if len(g.weights) > len(g.preferences) {
-		return fmt.Errorf("%d --weight values for %d preferences", len(g.weights), len(g.preferences))
 	}
 	eng, err := g.open()
 	if err != nil {

@@ -136,11 +136,8 @@ func runEval(ctx context.Context, args []string, s streams) error {
 		fmt.Fprintln(s.err, "usage: amulet-run eval [-m FILE] [--prompts FILE.jsonl] [--preferences a,b,...] [--methods base,pref,la,cfg,amulet] [-n N] [--seed S] [--out DIR]")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return errUsage
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"slices"
@@ -42,11 +41,8 @@ func runLogits(ctx context.Context, args []string, s streams) error {
 		fmt.Fprintln(s.err, "Prints, for every prompt position, the top-K next tokens and their log-probabilities.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return errUsage
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
 	if *path == "" || (*prompt == "") == (*ids == "") || fs.NArg() != 0 || *top < 1 {
 		fs.Usage()

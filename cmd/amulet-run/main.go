@@ -9,6 +9,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -34,6 +35,18 @@ type command struct {
 
 // errUsage marks an error already reported as usage text: exit 2 without more output.
 var errUsage = errors.New("usage")
+
+// parseFlags parses a command's flags. help is true after -h (the usage is printed; the
+// command returns nil); a bad flag gives errUsage (the flag package has reported it).
+func parseFlags(fs *flag.FlagSet, args []string) (help bool, err error) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return true, nil
+		}
+		return false, errUsage
+	}
+	return false, nil
+}
 
 func commands() map[string]command {
 	return map[string]command{

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -123,7 +122,7 @@ func (g *genFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&g.presencePen, "presence-penalty", 0, "presence penalty")
 	fs.Float64Var(&g.frequencyPen, "frequency-penalty", 0, "frequency penalty")
 	fs.IntVar(&g.repeatLastN, "repeat-last-n", 64, "tokens the penalties look back over")
-	fs.Int64Var(&g.seed, "seed", 0, "random seed (-1 = random)")
+	fs.Int64Var(&g.seed, "seed", 0, "random seed (negative, e.g. -1: a random one)")
 	fs.Var(&g.stops, "stop", "stop string (not printed); repeatable")
 	fs.BoolVar(&g.ignoreEOS, "ignore-eos", false, "do not stop at end-of-generation tokens")
 }
@@ -153,16 +152,13 @@ func (g *genFlags) check() error {
 	case g.iterations < 1:
 		return fmt.Errorf("--iterations %d: want >= 1", g.iterations)
 	}
-	if g.method != "" {
-		if _, err := amulet.ParseMethod(g.method); err != nil {
-			return fmt.Errorf("--method: %w", err)
-		}
-	}
 	return nil
 }
 
 // request builds the parts of a request the flags decide (everything but the prompt).
-func (g *genFlags) request() (amulet.Request, error) {
+// rawContexts are the --pref-context texts of raw mode (nil otherwise): they are then the
+// preferences, and --weight applies to them.
+func (g *genFlags) request(rawContexts []string) (amulet.Request, error) {
 	var req amulet.Request
 	if err := g.check(); err != nil {
 		return req, err
@@ -171,7 +167,13 @@ func (g *genFlags) request() (amulet.Request, error) {
 	if g.usingDemo() && req.System == "" {
 		req.System = demo.SystemPrompt()
 	}
-	req.Method = amulet.Method(strings.ToLower(g.method))
+	if g.method != "" {
+		m, err := amulet.ParseMethod(g.method)
+		if err != nil {
+			return req, fmt.Errorf("--method: %w", err)
+		}
+		req.Method = m
+	}
 	req.Params = amulet.Params{
 		Alpha: g.alpha, Lambda: g.lambda, Eta: g.eta, Iterations: g.iterations,
 		Literal: g.literal, LARatio: g.laRatio, LATopP: g.laTopP, CFGScale: g.cfgScale,
@@ -187,13 +189,25 @@ func (g *genFlags) request() (amulet.Request, error) {
 		k := demo.RecommendedK
 		req.Params.K = &k
 	}
-	for i, p := range g.preferences {
-		p = g.preferenceText(p)
-		w := 1.0
-		if i < len(g.weights) {
-			w = g.weights[i]
+	texts, what := []string(g.preferences), "preferences"
+	if len(rawContexts) > 0 {
+		if len(g.preferences) > 0 {
+			return req, errors.New("in raw mode the preferences are the --pref-context texts; drop --preference")
 		}
-		req.Preferences = append(req.Preferences, amulet.Preference{Text: p, Weight: w})
+		texts, what = rawContexts, "preference contexts"
+	}
+	if len(g.weights) > len(texts) {
+		return req, fmt.Errorf("%d --weight values for %d %s", len(g.weights), len(texts), what)
+	}
+	for i, t := range texts {
+		p := amulet.Preference{Text: g.preferenceText(t), Weight: 1}
+		if len(rawContexts) > 0 {
+			p = amulet.Preference{Context: t, Weight: 1}
+		}
+		if i < len(g.weights) {
+			p.Weight = g.weights[i]
+		}
+		req.Preferences = append(req.Preferences, p)
 	}
 	req.Sampling.Temperature = g.temp
 	req.Sampling.TopK = g.topK
@@ -283,53 +297,33 @@ func runRun(ctx context.Context, args []string, s streams) error {
 	var cmp genCompareFlag
 	fs.Var(&cmp, "compare", "run base, pref and amulet (or --compare=M1,M2,...) and print each answer with its timings")
 	fs.Usage = func() {
-		fmt.Fprintln(s.err, "usage: amulet-run run -m FILE -p QUESTION [--preference P ...] [--method M] [flags]")
-		fmt.Fprintln(s.err, "       amulet-run run -m FILE --raw --base-context TEXT --pref-context TEXT [--k K] [flags]")
+		fmt.Fprintln(s.err, "usage: amulet-run run [-m FILE] -p QUESTION [--preference P ...] [--method M] [flags]")
+		fmt.Fprintln(s.err, "       amulet-run run [-m FILE] --raw --base-context TEXT --pref-context TEXT [--k K] [flags]")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return errUsage
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q (quote the prompt and pass it with -p)", fs.Arg(0))
 	}
-	req, err := g.request()
-	if err != nil {
-		return err
-	}
-	if *logprobs < 0 || *logprobs > 100 {
-		return fmt.Errorf("--logprobs %d: want 0..100", *logprobs)
-	}
-	req.Logprobs = *logprobs
 	rawContexts := *baseCtx != "" || len(prefCtx) > 0
 	switch {
 	case rawContexts && *prompt != "":
 		return errors.New("give either -p or --base-context/--pref-context, not both")
 	case rawContexts && !*raw:
 		return errors.New("--base-context and --pref-context need --raw")
-	case rawContexts:
-		if len(g.preferences) > 0 {
-			return errors.New("in raw mode the preferences are the --pref-context texts; drop --preference")
-		}
-		if len(g.weights) > len(prefCtx) {
-			return fmt.Errorf("%d --weight values for %d preference contexts", len(g.weights), len(prefCtx))
-		}
-		req.BaseContext = *baseCtx
-		for i, c := range prefCtx {
-			w := 1.0
-			if i < len(g.weights) {
-				w = g.weights[i]
-			}
-			req.Preferences = append(req.Preferences, amulet.Preference{Context: c, Weight: w})
-		}
-	case *prompt == "":
+	case !rawContexts && *prompt == "":
 		return errors.New("-p is required (or --raw with --base-context)")
-	case len(g.weights) > len(g.preferences):
-		return fmt.Errorf("%d --weight values for %d preferences", len(g.weights), len(g.preferences))
+	case *logprobs < 0 || *logprobs > 100:
+		return fmt.Errorf("--logprobs %d: want 0..100", *logprobs)
 	}
+	req, err := g.request(prefCtx)
+	if err != nil {
+		return err
+	}
+	req.Logprobs = *logprobs
+	req.BaseContext = *baseCtx
 
 	eng, err := g.open()
 	if err != nil {
@@ -359,7 +353,7 @@ func runRun(ctx context.Context, args []string, s streams) error {
 			return err
 		}
 		genFillJSON(&out, req, res)
-		return genWriteJSON(s.out, out)
+		return writeJSONLine(s.out, out)
 	}
 	res, err := eng.Generate(ctx, req, func(t amulet.Token) error {
 		_, err := io.WriteString(s.out, t.Text)
@@ -393,12 +387,6 @@ func genFillJSON(out *genJSON, req amulet.Request, res amulet.Result) {
 	out.FinishReason = res.FinishReason
 	out.Usage = res.Usage
 	out.Timings = res.Timings
-}
-
-func genWriteJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
 }
 
 func genSummary(res amulet.Result) string {
@@ -435,10 +423,10 @@ func runCompare(ctx context.Context, eng *amulet.Engine, req amulet.Request, met
 			res.Usage.Contexts, strings.TrimSpace(res.Text))
 	}
 	if jsonOut {
-		return genWriteJSON(w, all)
+		return writeJSONLine(w, all)
 	}
 	return nil
 }
 
-// randomSeed picks a seed for --seed -1.
+// genRandomSeed picks a seed for a negative --seed.
 func genRandomSeed() uint64 { return rand.Uint64() }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"strings"
@@ -39,11 +38,8 @@ func runSynth(ctx context.Context, args []string, s streams) error {
 		fmt.Fprintln(s.err, "Writes a random-weight llama/qwen2 GGUF; shape flags override the preset's values.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return errUsage
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
 	if *out == "" || fs.NArg() != 0 {
 		fs.Usage()
