@@ -21,6 +21,11 @@
 // The literal per-iteration FTRL loop is kept as the reference (Params.Literal); the one-line
 // form is the default. The maths is in docs/amulet.md of the shared data.
 //
+// Where to read: the realignment step is Combiner.Combine in combine.go; Coefficient and the
+// literal FTRL loop are in realign.go; the per-token decode loop (one batched forward for all
+// contexts, combine, sample, stop checks) is generate in generate.go. The forward pass itself
+// is in package model (model/cpu.go).
+//
 // # Requests
 //
 // A Request maps to JSON field by field, so a server can decode one per HTTP request and call

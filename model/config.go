@@ -85,6 +85,10 @@ func readConfig(f *gguf.File) (Config, error) {
 		posInt("attention.head_count_kv", &c.KVHeads)
 	}
 	c.HeadDim = c.Hidden / c.Heads
+	if c.HeadDim == 0 && err == nil {
+		err = fmt.Errorf("model: %s = %d is smaller than %s = %d (head dimension 0)",
+			f.ArchKey("embedding_length"), c.Hidden, f.ArchKey("attention.head_count"), c.Heads)
+	}
 	if _, ok := f.Lookup(f.ArchKey("attention.key_length")); ok {
 		posInt("attention.key_length", &c.HeadDim)
 	}

@@ -10,11 +10,16 @@ import (
 
 // tinyFile writes a GGUF with llama metadata for arch and the given F32 tensors.
 func tinyFile(t *testing.T, arch string, tensors map[string][]int64) *gguf.File {
+	return tinyFileHeads(t, arch, 2, tensors)
+}
+
+// tinyFileHeads is tinyFile with `heads` attention heads over an embedding of 8.
+func tinyFileHeads(t *testing.T, arch string, heads uint32, tensors map[string][]int64) *gguf.File {
 	t.Helper()
 	w := gguf.NewWriter()
 	w.AddString("general.architecture", arch)
 	for k, v := range map[string]uint32{"context_length": 8, "embedding_length": 8, "block_count": 1,
-		"feed_forward_length": 16, "attention.head_count": 2} {
+		"feed_forward_length": 16, "attention.head_count": heads} {
 		w.AddUint32(arch+"."+k, v)
 	}
 	w.AddFloat32(arch+".attention.layer_norm_rms_epsilon", 1e-5)
@@ -66,5 +71,14 @@ func TestLoadErrors(t *testing.T) {
 				t.Errorf("error %q does not contain %q", err, w)
 			}
 		}
+	}
+}
+
+// More heads than embedding dimensions leave no dimension per head: an error naming both keys,
+// not a load that fails later on a tensor shape (or a model with an infinite attention scale).
+func TestLoadHeadDimZero(t *testing.T) {
+	_, err := Load(tinyFileHeads(t, "llama", 16, map[string][]int64{"token_embd.weight": {8, 10}}))
+	if err == nil || !strings.Contains(err.Error(), "llama.embedding_length = 8") || !strings.Contains(err.Error(), "llama.attention.head_count = 16") {
+		t.Fatalf("error %v", err)
 	}
 }

@@ -16,6 +16,10 @@
 //	    h = rmsnorm(x) * ffn_norm
 //	    x = x + (silu(h·Wgate) ⊙ h·Wup)·Wdown
 //	logits = (rmsnorm(x) * output_norm)·Woutput
+//
+// Where to read: this pseudocode is cpuBackend.forward in cpu.go, line for line; config.go
+// reads the hyperparameters, Load below binds the weights, session.go checks batches and
+// holds the per-sequence lengths.
 package model
 
 import (
