@@ -41,6 +41,7 @@ func init() {
 	pack8Q8_0 = pack8Q8_0Asm
 	pack8Q4_0 = pack8Q4_0Asm
 	pack8Q4_KQuants = pack8Q4_KQuantsAsm
+	pack8Q6_KQuants = pack8Q6_KQuantsAsm
 	if x86HasAVX512VL() {
 		dotF16x4n = dotF16x4nAsm
 		dotBF16x4n = dotBF16x4nAsm
@@ -66,6 +67,8 @@ func init() {
 		gemm8x1 = gemm8x1Asm
 		gemm8Kx8 = gemm8Kx8Asm
 		gemm8Kx1 = gemm8Kx1Asm
+		gemm8Q6x8 = gemm8Q6x8Asm
+		gemm8Q6x1 = gemm8Q6x1Asm
 	}
 }
 

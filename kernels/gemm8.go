@@ -139,7 +139,7 @@ func (mm *matmulJob) gemm8Rows(buf *[]byte, lo, hi int) {
 	x, xs := mm.g8x, mm.g8xs
 	nb := w.Cols / 32
 	tileB := nb * mm.g8blk
-	auxN := 2 * nb
+	auxN := mm.g8auxPer * nb
 	tiles := max(1, gemm8PackBytes/tileB)
 	if cap(*buf) < tiles*tileB {
 		*buf = make([]byte, tiles*tileB)
@@ -214,11 +214,26 @@ func (p *Pool) setGemm8(mm *matmulJob) {
 			p.xk = make([]byte, n)
 		}
 		mm.g8x, mm.g8xs = p.xk[:n], w.Cols
+	case gguf.TypeQ6_K:
+		if gemm8Q6x8 == nil || batch < gemm8KMinBatch {
+			return
+		}
+		mm.g8pack, mm.g8blk = pack8Q6_K, pack8KBlockBytes
+		mm.g8x8, mm.g8x1 = gemm8Q6x8, gemm8Q6x1
+		n := batch * w.Cols
+		if cap(p.xk) < n {
+			p.xk = make([]byte, n)
+		}
+		mm.g8x, mm.g8xs = p.xk[:n], w.Cols
+		mm.g8auxPer = gemm8Q6AuxPer
 	default:
 		return
 	}
 	mm.gemm8 = true
-	n := batch * 2 * (w.Cols / 32)
+	if mm.g8auxPer == 0 {
+		mm.g8auxPer = 2
+	}
+	n := batch * mm.g8auxPer * (w.Cols / 32)
 	if cap(p.xaux) < n {
 		p.xaux = make([]uint32, n)
 	}
@@ -233,9 +248,13 @@ func (p *Pool) setGemm8(mm *matmulJob) {
 func (mm *matmulJob) gemm8Act(b int) {
 	nb := mm.w.Cols / 32
 	xq := mm.xq[b*mm.xrb : (b+1)*mm.xrb]
-	aux := mm.aux[b*2*nb : (b+1)*2*nb]
-	if mm.w.Type == gguf.TypeQ4_K {
+	aux := mm.aux[b*mm.g8auxPer*nb : (b+1)*mm.g8auxPer*nb]
+	switch mm.w.Type {
+	case gguf.TypeQ4_K:
 		gemm8KAux(aux, mm.g8x[b*mm.g8xs:(b+1)*mm.g8xs], xq, mm.w.Cols/qkK)
+		return
+	case gguf.TypeQ6_K:
+		gemm8Q6Aux(aux, mm.g8x[b*mm.g8xs:(b+1)*mm.g8xs], xq, mm.w.Cols/qkK)
 		return
 	}
 	gemm8Aux(aux, xq, nb, gemm8Offset(mm.w.Type))

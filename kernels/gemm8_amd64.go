@@ -141,3 +141,57 @@ func pack8Q4_KQuantsAsm(nsb int, w []byte, rowBytes int, dst []byte) {
 	_ = dst[8*nsb*pack8KBlockBytes-1]
 	pack8Q4_KQuantsAVX2(nsb, &w[0], rowBytes, &dst[0])
 }
+
+//go:noescape
+func gemm8Q6x8VNNI(nb int, w *byte, x *byte, xStride int, aux *uint32, auxStride int, out *float32, outStride int)
+
+//go:noescape
+func gemm8Q6x1VNNI(nb int, w *byte, x *byte, xStride int, aux *uint32, auxStride int, out *float32, outStride int)
+
+//go:noescape
+func pack8Q6_KQuantsAVX2(nsb int, w *byte, rowBytes int, dst *byte)
+
+// gemm8Q6Check is gemm8KCheck with four aux entries per 32 columns.
+func gemm8Q6Check(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride, nx int) bool {
+	_ = out[(nx-1)*outStride+7]
+	if nb <= 0 {
+		return false
+	}
+	if xStride < nb*32 || auxStride < gemm8Q6AuxPer*nb {
+		panic("kernels: gemm8Q6: activation stride shorter than a row")
+	}
+	_ = w[nb*pack8KBlockBytes-1]
+	_ = x[(nx-1)*xStride+nb*32-1]
+	_ = aux[(nx-1)*auxStride+gemm8Q6AuxPer*nb-1]
+	return true
+}
+
+func gemm8Q6x8Asm(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride int) {
+	if !gemm8Q6Check(nb, w, x, xStride, aux, auxStride, out, outStride, 8) {
+		for a := range 8 {
+			clear(out[a*outStride : a*outStride+8])
+		}
+		return
+	}
+	gemm8Q6x8VNNI(nb, &w[0], &x[0], xStride, &aux[0], 4*auxStride, &out[0], outStride)
+}
+
+func gemm8Q6x1Asm(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride int) {
+	if !gemm8Q6Check(nb, w, x, xStride, aux, auxStride, out, outStride, 1) {
+		clear(out[:8])
+		return
+	}
+	gemm8Q6x1VNNI(nb, &w[0], &x[0], xStride, &aux[0], 4*auxStride, &out[0], outStride)
+}
+
+func pack8Q6_KQuantsAsm(nsb int, w []byte, rowBytes int, dst []byte) {
+	if nsb <= 0 {
+		return
+	}
+	if rowBytes < nsb*q6KSize {
+		panic("kernels: pack8Q6_K: row stride shorter than a row")
+	}
+	_ = w[7*rowBytes+nsb*q6KSize-1]
+	_ = dst[8*nsb*pack8KBlockBytes-1]
+	pack8Q6_KQuantsAVX2(nsb, &w[0], rowBytes, &dst[0])
+}

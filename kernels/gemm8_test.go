@@ -79,7 +79,7 @@ func TestMatMulGemm8(t *testing.T) {
 	if gemm8x4 == nil {
 		t.Skip("no packed-tile kernels on this CPU")
 	}
-	for _, typ := range []gguf.Type{gguf.TypeQ8_0, gguf.TypeQ4_0, gguf.TypeQ4_K} {
+	for _, typ := range []gguf.Type{gguf.TypeQ8_0, gguf.TypeQ4_0, gguf.TypeQ4_K, gguf.TypeQ6_K} {
 		const rows, cols = 45, 512
 		w := randomMatrix(t, typ, rows, cols, 13)
 		for _, threads := range []int{1, 2, 3} {
@@ -172,31 +172,42 @@ func TestMatMulGemmF16(t *testing.T) {
 	}
 }
 
-// TestPack8Q4_KQuants checks the assembly Q4_K quant packer byte for byte
-// against the portable packing.
-func TestPack8Q4_KQuants(t *testing.T) {
-	if pack8Q4_KQuants == nil {
-		t.Skip("no Q4_K quant packer on this CPU")
-	}
-	const rows, cols = 10, 768
-	w := randomMatrix(t, gguf.TypeQ4_K, rows, cols, 9)
-	rb := cols / qkK * q4KSize
-	size := cols / 32 * pack8KBlockBytes
-	for r := 0; r+8 <= rows; r++ {
-		got := make([]byte, size+1)
-		got[size] = 42
-		pack8Q4_K(got[:size], w, rb, r)
-		saved := pack8Q4_KQuants
-		pack8Q4_KQuants = nil
-		want := make([]byte, size)
-		pack8Q4_K(want, w, rb, r)
-		pack8Q4_KQuants = saved
-		if got[size] != 42 {
-			t.Fatal("packer wrote past the tile")
+// TestPack8KQuants checks the assembly Q4_K/Q6_K quant packers byte for
+// byte against the portable packing.
+func TestPack8KQuants(t *testing.T) {
+	for _, c := range []struct {
+		typ  gguf.Type
+		fast *func(nsb int, w []byte, rowBytes int, dst []byte)
+		pack func(dst []byte, w Matrix, rb, r int)
+		size int
+	}{
+		{gguf.TypeQ4_K, &pack8Q4_KQuants, pack8Q4_K, q4KSize},
+		{gguf.TypeQ6_K, &pack8Q6_KQuants, pack8Q6_K, q6KSize},
+	} {
+		if *c.fast == nil {
+			t.Logf("no %s quant packer on this CPU", c.typ)
+			continue
 		}
-		for i := range size {
-			if got[i] != want[i] {
-				t.Fatalf("rows %d..: byte %d (sub-block %d offset %d) = %#x, want %#x", r, i, i/pack8KBlockBytes, i%pack8KBlockBytes, got[i], want[i])
+		const rows, cols = 10, 768
+		w := randomMatrix(t, c.typ, rows, cols, 9)
+		rb := cols / qkK * c.size
+		size := cols / 32 * pack8KBlockBytes
+		for r := 0; r+8 <= rows; r++ {
+			got := make([]byte, size+1)
+			got[size] = 42
+			c.pack(got[:size], w, rb, r)
+			saved := *c.fast
+			*c.fast = nil
+			want := make([]byte, size)
+			c.pack(want, w, rb, r)
+			*c.fast = saved
+			if got[size] != 42 {
+				t.Fatalf("%s: packer wrote past the tile", c.typ)
+			}
+			for i := range size {
+				if got[i] != want[i] {
+					t.Fatalf("%s rows %d..: byte %d (unit %d offset %d) = %#x, want %#x", c.typ, r, i, i/pack8KBlockBytes, i%pack8KBlockBytes, got[i], want[i])
+				}
 			}
 		}
 	}

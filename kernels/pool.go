@@ -207,7 +207,8 @@ type matmulJob struct {
 
 	// Packed 8-row tiles (gemm8.go, gemm8k.go): used when gemm8 is set.
 	gemm8            bool
-	aux              []uint32                              // per activation row 2 entries per 32 columns
+	aux              []uint32                              // per activation row g8auxPer entries per 32 columns
+	g8auxPer         int                                   // aux entries per 32 columns (2, Q6_K 4)
 	g8pack           func(dst []byte, w Matrix, rb, r int) // packs rows r..r+7
 	g8blk            int                                   // packed bytes per 32 columns
 	g8x              []byte                                // activations as the kernels read them
