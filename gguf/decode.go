@@ -17,10 +17,12 @@ type FormatError struct {
 	Err    error  // what is wrong
 }
 
+// Error formats the problem as "gguf: FILE: FIELD at offset N: what is wrong".
 func (e *FormatError) Error() string {
 	return fmt.Sprintf("gguf: %s: %s at offset %d: %v", e.File, e.Field, e.Offset, e.Err)
 }
 
+// Unwrap returns what is wrong, for errors.Is and errors.As.
 func (e *FormatError) Unwrap() error { return e.Err }
 
 // within prefixes the field of a FormatError with its context (only on the error path).
