@@ -9,26 +9,18 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/amulet-llm/amulet/internal/sharedtest"
 )
 
 // inspectModels lists the GGUF files in ../shared/models, skipping when absent.
 func inspectModels(t *testing.T) []string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
+	m, err := filepath.Glob(filepath.Join(sharedtest.Dir(t), "models", "*.gguf"))
+	if err != nil || len(m) == 0 {
+		t.Skipf("no GGUF files in ../shared/models (%v)", err)
 	}
-	for {
-		m, _ := filepath.Glob(filepath.Join(dir, "shared", "models", "*.gguf"))
-		if len(m) > 0 {
-			return m
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("../shared/models not found next to the repository: skipping")
-		}
-		dir = parent
-	}
+	return m
 }
 
 // runInspectCLI runs the CLI as main does and returns status, stdout and stderr.

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/amulet-llm/amulet/internal/sharedtest"
 )
 
 // cliGolden is tokenizer/testdata/golden/cli-stories260k.json, llama-ref's output made by
@@ -31,7 +33,7 @@ type cliGolden struct {
 
 func storiesModel(t *testing.T) string {
 	t.Helper()
-	p := filepath.Join("..", "..", "..", "shared", "models", "stories260k-f32.gguf")
+	p := filepath.Join(sharedtest.Dir(t), "models", "stories260k-f32.gguf")
 	if _, err := os.Stat(p); err != nil {
 		t.Skipf("shared model not found: %v", err)
 	}
