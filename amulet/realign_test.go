@@ -9,30 +9,8 @@ import (
 	"testing"
 
 	"github.com/amulet-llm/amulet/amulet/sample"
+	"github.com/amulet-llm/amulet/internal/sharedtest"
 )
-
-// sharedDir finds the shared data directory next to the repository root, or skips the test.
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			s := filepath.Join(filepath.Dir(dir), "shared")
-			if _, err := os.Stat(filepath.Join(s, "reference")); err != nil {
-				t.Skipf("shared data not found at %s (needs ../shared next to the repository)", s)
-			}
-			return s
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root not found")
-		}
-		dir = parent
-	}
-}
 
 // The spec's test vectors (docs/amulet.md section 3).
 func TestCoefficientVectors(t *testing.T) {
@@ -106,7 +84,7 @@ type logitsFile struct {
 
 func loadLogits(t *testing.T) [][]float32 {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(sharedDir(t), "reference", "stories260k-f32__once-upon-a-time.logits.json"))
+	data, err := os.ReadFile(filepath.Join(sharedtest.Dir(t), "reference", "stories260k-f32__once-upon-a-time.logits.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

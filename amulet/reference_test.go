@@ -11,11 +11,12 @@ import (
 	"testing"
 
 	"github.com/amulet-llm/amulet/amulet/sample"
+	"github.com/amulet-llm/amulet/internal/sharedtest"
 )
 
 func openStories(t testing.TB) *Engine {
 	t.Helper()
-	path := filepath.Join(sharedDir(t), "models", "stories260k-f32.gguf")
+	path := filepath.Join(sharedtest.Dir(t), "models", "stories260k-f32.gguf")
 	e, err := Open(path, Options{Threads: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -39,7 +40,7 @@ type realignCase struct {
 
 // Greedy realignment reproduces llama.cpp's float64 realigned decoding token for token.
 func TestReferenceRealignedGreedy(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(sharedDir(t), "reference", "amulet-stories260k.json"))
+	data, err := os.ReadFile(filepath.Join(sharedtest.Dir(t), "reference", "amulet-stories260k.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/amulet-llm/amulet/internal/sharedtest"
 )
 
 // benchModel is $AMULET_BENCH_MODEL (e.g. a synthetic TinyLlama from `amulet-run synth`), or
@@ -12,7 +14,7 @@ import (
 func benchModel(b *testing.B) *Model {
 	p := os.Getenv("AMULET_BENCH_MODEL")
 	if p == "" {
-		p = filepath.Join(sharedDir(b), "models", "synth256-q8_0.gguf")
+		p = filepath.Join(sharedtest.Dir(b), "models", "synth256-q8_0.gguf")
 	}
 	return loadModel(b, p)
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/amulet-llm/amulet/gguf"
+	"github.com/amulet-llm/amulet/internal/sharedtest"
 	"github.com/amulet-llm/amulet/model/synth"
 )
 
@@ -23,7 +24,7 @@ func llamaRef(t *testing.T) []string {
 	if testing.Short() {
 		t.Skip("-short: not running llama.cpp")
 	}
-	script := filepath.Join(sharedDir(t), "tools", "llama-ref.mjs")
+	script := filepath.Join(sharedtest.Dir(t), "tools", "llama-ref.mjs")
 	node, err := exec.LookPath("node")
 	if err != nil {
 		t.Skip("node not installed: cannot run llama.cpp through ../shared/tools/llama-ref.mjs")
@@ -45,7 +46,7 @@ func llamaRef(t *testing.T) []string {
 // of the positions. The per-type log-prob errors are logged as a table (model/README.md).
 func TestLlamaCppSynthetic(t *testing.T) {
 	ref := llamaRef(t)
-	shared := sharedDir(t)
+	shared := sharedtest.Dir(t)
 	vf, err := gguf.Open(filepath.Join(shared, "models", "stories260k-f32.gguf"))
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/amulet-llm/amulet/gguf"
+	"github.com/amulet-llm/amulet/internal/sharedtest"
 	"github.com/amulet-llm/amulet/tokenizer"
 )
 
@@ -62,7 +63,7 @@ func TestReferenceSynth256(t *testing.T) {
 }
 
 func testReference(t *testing.T, names []string) {
-	shared := sharedDir(t)
+	shared := sharedtest.Dir(t)
 	var table []string
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
@@ -95,7 +96,7 @@ func testReference(t *testing.T, names []string) {
 
 // TestReferenceFullLogits compares every logit of the F32 files' full-logits references.
 func TestReferenceFullLogits(t *testing.T) {
-	shared := sharedDir(t)
+	shared := sharedtest.Dir(t)
 	for _, name := range []string{"stories260k-f32", "synth256-f32", "stories260k-f32-v1"} {
 		t.Run(name, func(t *testing.T) {
 			refName := strings.TrimSuffix(name, "-v1")
@@ -135,7 +136,7 @@ func TestReferenceFullLogits(t *testing.T) {
 // stories260K file and checks the tokens against llama.cpp's greedy run of the same file, up to
 // the first near-tie, and for the F32 files the known story text.
 func TestStoriesGreedyStory(t *testing.T) {
-	shared := sharedDir(t)
+	shared := sharedtest.Dir(t)
 	for _, name := range []string{"stories260k-f32-v1", "stories260k-f32", "stories260k-f16", "stories260k-q8_0", "stories260k-q4_0"} {
 		t.Run(name, func(t *testing.T) {
 			refName := strings.TrimSuffix(name, "-v1")

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/amulet-llm/amulet/gguf"
+	"github.com/amulet-llm/amulet/internal/sharedtest"
 )
 
 // maxDiff is the largest |a[i]-b[i]|.
@@ -48,7 +49,7 @@ var (
 func TestBatchConsistency(t *testing.T) {
 	for _, name := range []string{"stories260k-f32", "stories260k-q4_0", "synth256-q4_k"} {
 		t.Run(name, func(t *testing.T) {
-			m := loadModel(t, filepath.Join(sharedDir(t), "models", name+".gguf"))
+			m := loadModel(t, filepath.Join(sharedtest.Dir(t), "models", name+".gguf"))
 			for _, kv := range []gguf.Type{gguf.TypeF32, gguf.TypeF16} {
 				alone := func(tokens []int32) [][]float32 {
 					s, err := m.NewSession(SessionOptions{Threads: 2, ContextLength: 64, KVType: kv})
@@ -112,7 +113,7 @@ func TestBatchConsistency(t *testing.T) {
 // TestCopyPrefix: continuing a sequence from a copied prefix gives the same logits as
 // computing the whole sequence.
 func TestCopyPrefix(t *testing.T) {
-	m := loadModel(t, filepath.Join(sharedDir(t), "models", "stories260k-f32.gguf"))
+	m := loadModel(t, filepath.Join(sharedtest.Dir(t), "models", "stories260k-f32.gguf"))
 	full := append(append([]int32(nil), onceTokens...), 11, 306, 285)
 	fresh, err := m.NewSession(SessionOptions{Threads: 2, ContextLength: 32})
 	if err != nil {
@@ -154,7 +155,7 @@ func TestCopyPrefix(t *testing.T) {
 
 // TestForwardErrors: bad batches are rejected before anything changes.
 func TestForwardErrors(t *testing.T) {
-	m := loadModel(t, filepath.Join(sharedDir(t), "models", "stories260k-f32.gguf"))
+	m := loadModel(t, filepath.Join(sharedtest.Dir(t), "models", "stories260k-f32.gguf"))
 	s, err := m.NewSession(SessionOptions{Threads: 1, ContextLength: 4, MaxSequences: 2})
 	if err != nil {
 		t.Fatal(err)
@@ -197,7 +198,7 @@ func TestForwardErrors(t *testing.T) {
 
 // TestF16KVCache: an F16 cache stays close to llama.cpp's F32-cache reference.
 func TestF16KVCache(t *testing.T) {
-	shared := sharedDir(t)
+	shared := sharedtest.Dir(t)
 	m := loadModel(t, filepath.Join(shared, "models", "stories260k-f32.gguf"))
 	var ref refRun
 	readJSON(t, filepath.Join(shared, "reference", "stories260k-f32__once-upon-a-time.json"), &ref)
@@ -212,7 +213,7 @@ func TestF16KVCache(t *testing.T) {
 
 // TestDecodeAllocs: decoding a token allocates nothing (buffers are sized in NewSession).
 func TestDecodeAllocs(t *testing.T) {
-	m := loadModel(t, filepath.Join(sharedDir(t), "models", "synth256-q4_k.gguf"))
+	m := loadModel(t, filepath.Join(sharedtest.Dir(t), "models", "synth256-q4_k.gguf"))
 	s, err := m.NewSession(SessionOptions{Threads: 2, ContextLength: 256, MaxSequences: 2})
 	if err != nil {
 		t.Fatal(err)

@@ -6,36 +6,11 @@ import (
 	"errors"
 	"math"
 	"os"
-	"path/filepath"
 	"sort"
 	"testing"
 
 	"github.com/amulet-llm/amulet/gguf"
 )
-
-// sharedDir finds ../shared next to the repository root (the directory holding go.mod), or
-// skips the test.
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			s := filepath.Join(dir, "..", "shared")
-			if _, err := os.Stat(filepath.Join(s, "reference")); err != nil {
-				t.Skipf("shared data not found at %s (the llama.cpp reference comparisons need it)", s)
-			}
-			return s
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root (go.mod) not found; cannot locate ../shared")
-		}
-		dir = parent
-	}
-}
 
 // refTop is one entry of a reference top-k list.
 type refTop struct {

@@ -8,22 +8,14 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-)
 
-// sharedModels returns ../shared/models or skips.
-func sharedModels(t *testing.T) string {
-	t.Helper()
-	dir := filepath.Join("..", "..", "..", "shared")
-	if _, err := os.Stat(filepath.Join(dir, "reference")); err != nil {
-		t.Skipf("shared data not found at %s", dir)
-	}
-	return dir
-}
+	"github.com/amulet-llm/amulet/internal/sharedtest"
+)
 
 // TestLogitsJSON: `logits -p "Once upon a time" --json` on stories260k-f32 gives llama.cpp's
 // prompt tokens and top-10 log-probs (reference/stories260k-f32__once-upon-a-time.json).
 func TestLogitsJSON(t *testing.T) {
-	shared := sharedModels(t)
+	shared := sharedtest.Dir(t)
 	var ref struct {
 		PromptTokens []int32 `json:"prompt_tokens"`
 		Positions    []struct {

@@ -11,27 +11,8 @@ import (
 	"testing"
 
 	"github.com/amulet-llm/amulet/amulet/demo"
+	"github.com/amulet-llm/amulet/internal/sharedtest"
 )
-
-// runSharedDir finds ../shared next to the repository, skipping when absent.
-func runSharedDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		s := filepath.Join(dir, "shared")
-		if _, err := os.Stat(filepath.Join(s, "models", "stories260k-f32.gguf")); err == nil {
-			return s
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("../shared/models/stories260k-f32.gguf not found next to the repository: skipping")
-		}
-		dir = parent
-	}
-}
 
 func runCLI(stdin string, args ...string) (int, string, string) {
 	var out, errOut bytes.Buffer
@@ -47,7 +28,7 @@ type refGreedy struct {
 
 // `run -p TEXT -n N --temp 0` on stories260K continues the story exactly as llama.cpp does.
 func TestRunPlainCompletionMatchesReference(t *testing.T) {
-	shared := runSharedDir(t)
+	shared := sharedtest.Dir(t)
 	var ref refGreedy
 	data, err := os.ReadFile(filepath.Join(shared, "reference", "stories260k-f32__once-upon-a-time.json"))
 	if err != nil {
@@ -80,7 +61,7 @@ func TestRunPlainCompletionMatchesReference(t *testing.T) {
 
 // Raw realignment through the CLI reproduces the reference case lily-red-ball.
 func TestRunRawRealignMatchesReference(t *testing.T) {
-	shared := runSharedDir(t)
+	shared := sharedtest.Dir(t)
 	var ref struct {
 		Cases []struct {
 			Name   string  `json:"name"`
@@ -129,7 +110,7 @@ func TestRunRawRealignMatchesReference(t *testing.T) {
 
 // Same seed and flags: byte-identical output.
 func TestRunDeterministic(t *testing.T) {
-	shared := runSharedDir(t)
+	shared := sharedtest.Dir(t)
 	model := filepath.Join(shared, "models", "stories260k-f32.gguf")
 	args := []string{"run", "-m", model, "--raw", "--base-context", "Tom had a dog.", "--pref-context",
 		"Tom had a dog. The dog loved to sing.", "-n", "60", "--temp", "1", "--seed", "11", "-t", "2", "--json"}
@@ -154,7 +135,7 @@ func TestRunDeterministic(t *testing.T) {
 }
 
 func TestRunCompare(t *testing.T) {
-	shared := runSharedDir(t)
+	shared := sharedtest.Dir(t)
 	model := filepath.Join(shared, "models", "stories260k-f32.gguf")
 	code, out, errOut := runCLI("", "run", "-m", model, "--raw", "--base-context", "Tom had a dog.",
 		"--pref-context", "Tom had a dog. The dog loved to sing.", "-n", "20", "--temp", "0", "--compare=base,pref,amulet,la,cfg")
@@ -187,7 +168,7 @@ func TestRunDemoDefault(t *testing.T) {
 }
 
 func TestRunBadFlags(t *testing.T) {
-	shared := runSharedDir(t)
+	shared := sharedtest.Dir(t)
 	model := filepath.Join(shared, "models", "stories260k-f32.gguf")
 	for _, c := range []struct {
 		args []string
@@ -215,7 +196,7 @@ func TestRunBadFlags(t *testing.T) {
 }
 
 func TestChat(t *testing.T) {
-	shared := runSharedDir(t)
+	shared := sharedtest.Dir(t)
 	model := filepath.Join(shared, "models", "stories260k-f32.gguf")
 	script := "/help\n/preference She had a red ball.\n/method pref\nTell me a story.\n/method bogus\n/reset\n/preference none\nHi\n/quit\nnever read\n"
 	code, out, errOut := runCLI(script, "chat", "-m", model, "-n", "10", "--temp", "0")

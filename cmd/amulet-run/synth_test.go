@@ -8,12 +8,13 @@ import (
 	"testing"
 
 	"github.com/amulet-llm/amulet/gguf"
+	"github.com/amulet-llm/amulet/internal/sharedtest"
 	"github.com/amulet-llm/amulet/model"
 )
 
 // TestSynthCommand writes a small Q4_K_M qwen2 with stories260K's vocabulary and loads it back.
 func TestSynthCommand(t *testing.T) {
-	shared := sharedModels(t)
+	shared := sharedtest.Dir(t)
 	out := filepath.Join(t.TempDir(), "m.gguf")
 	args := []string{"-o", out, "--preset", "synth256", "--arch", "qwen2", "--layers", "8", "--type", "Q4_K_M",
 		"--vocab-from", filepath.Join(shared, "models", "stories260k-f32.gguf"), "--seed", "3"}
