@@ -223,7 +223,6 @@ func (e *encoder) spm(t *Tokenizer, text []byte, out []int32) []int32 {
 func (e *encoder) spmPiece(t *Tokenizer, text []byte, out []int32) []int32 {
 	syms := e.splitChars(text)
 	h := &e.heap
-	h.items = h.items[:0]
 	try := func(l, r int32) {
 		if l < 0 || r < 0 {
 			return
@@ -233,15 +232,7 @@ func (e *encoder) spmPiece(t *Tokenizer, text []byte, out []int32) []int32 {
 			h.push(bigram{key: spmKey(t.scores[id], l), right: r, size: int32(len(s)), id: -1})
 		}
 	}
-	for i := 1; i < len(syms); i++ {
-		try(int32(i-1), int32(i))
-	}
-	for len(h.items) > 0 {
-		if left, ok := mergeBigram(syms, h.pop()); ok {
-			try(syms[left].prev, left)
-			try(left, syms[left].next)
-		}
-	}
+	e.mergeAll(syms, try)
 	for i := int32(0); i >= 0 && int(i) < len(syms); i = syms[i].next {
 		s := text[syms[i].off : syms[i].off+syms[i].n]
 		if id, ok := t.ids[string(s)]; ok {
@@ -319,7 +310,6 @@ func (e *encoder) bpeWord(t *Tokenizer, word []byte, syms []symbol, out []int32)
 		}
 	}
 	h := &e.heap
-	h.items = h.items[:0]
 	add := func(l, r int32) {
 		if l < 0 || r < 0 {
 			return
@@ -343,15 +333,7 @@ func (e *encoder) bpeWord(t *Tokenizer, word []byte, syms []symbol, out []int32)
 			h.push(bigram{key: bpeKey(rank, l), right: r, size: ls.n + rs.n, id: id})
 		}
 	}
-	for i := 1; i < len(syms); i++ {
-		add(int32(i-1), int32(i))
-	}
-	for len(h.items) > 0 {
-		if left, ok := mergeBigram(syms, h.pop()); ok {
-			add(syms[left].prev, left)
-			add(left, syms[left].next)
-		}
-	}
+	e.mergeAll(syms, add)
 	for _, s := range syms {
 		if s.n == 0 {
 			continue
@@ -373,6 +355,23 @@ func (e *encoder) bpeWord(t *Tokenizer, word []byte, syms []symbol, out []int32)
 		}
 	}
 	return out
+}
+
+// mergeAll runs the merges of one word: it offers every adjacent pair of syms to offer, which
+// pushes the pairs that can merge onto e.heap, then applies the queued merges in heap order,
+// offering the pairs each merged symbol makes with its neighbours.
+func (e *encoder) mergeAll(syms []symbol, offer func(l, r int32)) {
+	h := &e.heap
+	h.items = h.items[:0]
+	for i := 1; i < len(syms); i++ {
+		offer(int32(i-1), int32(i))
+	}
+	for len(h.items) > 0 {
+		if left, ok := mergeBigram(syms, h.pop()); ok {
+			offer(syms[left].prev, left)
+			offer(left, syms[left].next)
+		}
+	}
 }
 
 // mergeBigram joins the two symbols of b into the left one, unless either has changed since b
