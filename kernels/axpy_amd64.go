@@ -22,3 +22,24 @@ func axpyF16Asm(dst []float32, a float32, x []uint16) {
 		axpyF16AVX2(n, &dst[0], a, &x[0])
 	}
 }
+
+//go:noescape
+func axpyF16RowsAVX2(n32 int, dst *float32, p *float32, np int, v *uint16, vStride int)
+
+// axpyF16RowsAsm is axpyF16Rows: the first multiple of 32 elements in
+// assembly, the rest with axpyF16 per row.
+func axpyF16RowsAsm(dst, p []float32, v []uint16, stride int) {
+	n := len(dst)
+	if len(p) == 0 || n == 0 {
+		return
+	}
+	_ = v[(len(p)-1)*stride+n-1]
+	if n32 := n / 32; n32 > 0 {
+		axpyF16RowsAVX2(n32, &dst[0], &p[0], len(p), &v[0], stride)
+	}
+	if tail := n / 32 * 32; tail < n {
+		for t, pt := range p {
+			axpyF16(dst[tail:], pt, v[t*stride+tail:t*stride+n])
+		}
+	}
+}

@@ -108,3 +108,52 @@ f16tail:
 f16done:
 	VZEROUPPER
 	RET
+
+// func axpyF16RowsAVX2(n32 int, dst *float32, p *float32, np int, v *uint16, vStride int)
+// dst[i] += p[t] * v[t*vStride + i] for t = 0..np-1 in order, i < 32*n32
+// (one FMA per element and row, so the same as np axpyF16 calls), keeping
+// 32 elements of dst in registers over all rows.
+TEXT ·axpyF16RowsAVX2(SB), NOSPLIT, $0-48
+	MOVQ n32+0(FP), CX
+	MOVQ dst+8(FP), DI
+	MOVQ v+32(FP), SI
+	MOVQ vStride+40(FP), R9
+	SHLQ $1, R9
+	TESTQ CX, CX
+	JEQ axpyrowsdone
+axpyrowschunk:
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS 64(DI), Y2
+	VMOVUPS 96(DI), Y3
+	MOVQ p+16(FP), DX
+	MOVQ np+24(FP), BX
+	MOVQ SI, R8
+	TESTQ BX, BX
+	JEQ axpyrowsstore
+axpyrowsloop:
+	VBROADCASTSS (DX), Y4
+	VCVTPH2PS (R8), Y5
+	VFMADD231PS Y5, Y4, Y0
+	VCVTPH2PS 16(R8), Y6
+	VFMADD231PS Y6, Y4, Y1
+	VCVTPH2PS 32(R8), Y7
+	VFMADD231PS Y7, Y4, Y2
+	VCVTPH2PS 48(R8), Y8
+	VFMADD231PS Y8, Y4, Y3
+	ADDQ $4, DX
+	ADDQ R9, R8
+	DECQ BX
+	JNZ axpyrowsloop
+axpyrowsstore:
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	ADDQ $128, DI
+	ADDQ $64, SI
+	DECQ CX
+	JNZ axpyrowschunk
+axpyrowsdone:
+	VZEROUPPER
+	RET

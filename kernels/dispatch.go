@@ -51,6 +51,9 @@ var (
 	// x in float32 or binary16.
 	axpyF32 func(dst []float32, a float32, x []float32) = axpyF32Go
 	axpyF16 func(dst []float32, a float32, x []uint16)  = axpyF16Go
+	// axpyF16Rows(dst, p, v, stride): dst[i] += p[t]*v[t*stride+i] for every
+	// t < len(p) in order, i < len(dst) (len(p) axpyF16 calls in one).
+	axpyF16Rows func(dst, p []float32, v []uint16, stride int) = axpyF16RowsGo
 
 	// The exponentials of SwiGLU and Softmax: swiglu(dst, gate, up) with
 	// equal lengths (dst may alias gate or up); expSub(x, m) sets x[i] =

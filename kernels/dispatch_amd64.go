@@ -26,6 +26,7 @@ func init() {
 	dotQ5_1 = dotQ5_1Asm
 	axpyF32 = axpyF32Asm
 	axpyF16 = axpyF16Asm
+	axpyF16Rows = axpyF16RowsAsm
 	swiglu = swigluAsm
 	expSub = expSubAsm
 	quantizeRowQ8_0 = quantizeRowQ8_0Asm

@@ -96,3 +96,11 @@ func axpyF16Go(dst []float32, a float32, x []uint16) {
 		dst[i] += float32(a * t[x[i]])
 	}
 }
+
+// axpyF16RowsGo is the portable axpyF16Rows.
+func axpyF16RowsGo(dst, p []float32, v []uint16, stride int) {
+	n := len(dst)
+	for t, pt := range p {
+		axpyF16(dst, pt, v[t*stride:t*stride+n])
+	}
+}

@@ -92,8 +92,18 @@ var f16Table = func() *[1 << 16]float32 {
 // which must be at least as long as src. It is how an F16 KV cache is filled.
 func F32ToF16(dst []uint16, src []float32) {
 	dst = dst[:len(src)]
-	for i, v := range src {
-		dst[i] = fp32ToFP16(v)
+	done := f32ToF16Fast(dst, src)
+	for i, v := range src[done:] {
+		dst[done+i] = fp32ToFP16(v)
+	}
+}
+
+// roundF16s rounds every element of x in place to the nearest binary16
+// value (roundF16 of each).
+func roundF16s(x []float32) {
+	done := roundF16sFast(x)
+	for i, v := range x[done:] {
+		x[done+i] = roundF16(v)
 	}
 }
 

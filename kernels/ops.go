@@ -218,9 +218,12 @@ func AttentionHeadsF16(out, q []float32, keys, values []uint16, n, nHead, nKVHea
 	kvDim := nKVHead * headDim
 	group := nHead / nKVHead
 	p := scratch[:n]
-	var q16 []uint16 // F16 query in scratch, when there is room
+	var q16 []uint16 // F16 query in scratch, when there is room, or on the stack
+	var q16buf [maxStackHeadDim]uint16
 	if extra := scratch[n:]; len(extra) >= (headDim+1)/2 && headDim > 0 {
 		q16 = unsafe.Slice((*uint16)(unsafe.Pointer(unsafe.SliceData(extra))), headDim)
+	} else if headDim > 0 && headDim <= maxStackHeadDim {
+		q16 = q16buf[:headDim]
 	}
 	var qbuf [maxStackHeadDim]float32
 	var qh []float32 // F16-rounded query as float32, otherwise
@@ -236,9 +239,7 @@ func AttentionHeadsF16(out, q []float32, keys, values []uint16, n, nHead, nKVHea
 		qs := q[h*headDim : (h+1)*headDim]
 		if q16 != nil {
 			F32ToF16(q16, qs)
-			for t := 0; t < n; t++ {
-				p[t] = dotF16(keys[t*kvDim+kvOff:t*kvDim+kvOff+headDim], q16) * scale
-			}
+			attnScoresF16(p, keys[kvOff:], kvDim, q16, scale)
 		} else {
 			for i, v := range qs {
 				qh[i] = roundF16(v)
@@ -250,9 +251,8 @@ func AttentionHeadsF16(out, q []float32, keys, values []uint16, n, nHead, nKVHea
 		Softmax(p)
 		o := out[h*headDim : (h+1)*headDim]
 		clear(o)
-		for t, pt := range p {
-			axpyF16(o, roundF16(pt), values[t*kvDim+kvOff:t*kvDim+kvOff+headDim])
-		}
+		roundF16s(p) // ggml rounds the probabilities to F16 for the F16 values
+		axpyF16Rows(o, p, values[kvOff:], kvDim)
 	}
 }
 

@@ -1,0 +1,13 @@
+//go:build !amd64
+
+package kernels
+
+// attnScoresF16 sets p[t] = dot(keys[t*stride:][:len(q16)], q16) * scale
+// for t < len(p) (portable F16 dot, called directly so q16 may live on the
+// caller's stack).
+func attnScoresF16(p []float32, keys []uint16, stride int, q16 []uint16, scale float32) {
+	hd := len(q16)
+	for t := range p {
+		p[t] = dotF16Go(keys[t*stride:t*stride+hd], q16) * scale
+	}
+}
