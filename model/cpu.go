@@ -198,7 +198,12 @@ func (b *cpuBackend) forward(ctx context.Context, tokens, positions, seqs, out [
 		hb, hb2 := rows(b.hb, n, F), rows(b.hb2, n, F)
 		b.pool.MatMul(hb, l.ffnGate, xb, n)
 		b.pool.MatMul(hb2, l.ffnUp, xb, n)
-		kernels.SwiGLU(hb, hb, hb2)
+		// Row by row: a kernel may compute a slice's tail differently from its body (the
+		// vector exp handles 8 lanes at a time), and a row's result must not depend on where
+		// the row sits in the batch.
+		for i := range n {
+			kernels.SwiGLU(row(b.hb, i, F), row(b.hb, i, F), row(b.hb2, i, F))
+		}
 		b.pool.MatMul(rows(b.xb2, n, H), l.ffnDown, hb, n)
 		kernels.Add(rows(b.x, n, H), rows(b.xb2, n, H))
 	}
