@@ -292,6 +292,23 @@ func (s segment) contraction(i int, fold bool) int {
 	return 0
 }
 
+// spaceRun returns where `\s+(?!\S)|\s+` matching at i ends: a whitespace run followed by a
+// non-space leaves its last code point to the next piece. Without whitespace at i it is i+1
+// (the code point alone).
+func (s segment) spaceRun(i int) int {
+	n := 0
+	for s.flags(i+n)&flagWhitespace != 0 {
+		n++
+	}
+	switch {
+	case n > 1 && i+n < s.hi: // \s+(?!\S)
+		return i + n - 1
+	case n > 0: // \s+
+		return i + n
+	}
+	return i + 1
+}
+
 // splitGPT2 is llama.cpp's matcher for GPT-2's expression
 // 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)
 func splitGPT2(c []rune, out []int, lo, hi int) []int {
@@ -337,18 +354,7 @@ func splitGPT2(c []rune, out []int, lo, hi int) []int {
 			p.add(pos)
 			continue
 		}
-		nws := 0
-		for s.flags(pos+nws)&flagWhitespace != 0 {
-			nws++
-		}
-		switch {
-		case nws > 1 && pos+nws < hi: // `\s+(?!\S)`: leave the last space for the next word
-			pos += nws - 1
-		case nws > 0: // `\s+`
-			pos += nws
-		default:
-			pos++
-		}
+		pos = s.spaceRun(pos)
 		p.add(pos)
 	}
 	p.add(hi)
@@ -430,22 +436,16 @@ func splitLlamaFamily(c []rune, out []int, lo, hi int, maxDigits int, marks bool
 			p.add(pos)
 			continue
 		}
-		nws, lastRN := 0, 0
-		for s.flags(pos+nws)&flagWhitespace != 0 {
-			if c2 := s.cpt(pos + nws); c2 == '\r' || c2 == '\n' {
-				lastRN = pos + nws + 1
+		lastRN := 0 // \s*[\r\n]+: up to the last newline of the whitespace run
+		for i := pos; s.flags(i)&flagWhitespace != 0; i++ {
+			if c2 := s.cpt(i); c2 == '\r' || c2 == '\n' {
+				lastRN = i + 1
 			}
-			nws++
 		}
-		switch {
-		case lastRN > 0: // \s*[\r\n]+
+		if lastRN > 0 {
 			pos = lastRN
-		case nws > 1 && pos+nws < hi: // \s+(?!\S)
-			pos += nws - 1
-		case nws > 0: // \s+
-			pos += nws
-		default:
-			pos++
+		} else {
+			pos = s.spaceRun(pos)
 		}
 		p.add(pos)
 	}
