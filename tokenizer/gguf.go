@@ -129,7 +129,7 @@ func (t *Tokenizer) IsEOG(id int32) bool { return t.eog[id] }
 // ChatTemplate returns tokenizer.chat_template, or "" if the file has none.
 func (t *Tokenizer) ChatTemplate() string { return t.chatTemplate }
 
-// Model returns tokenizer.ggml.model ("llama" or "gpt2").
+// Model returns tokenizer.ggml.model ("llama", "gpt2" or "gemma4").
 func (t *Tokenizer) Model() string { return t.model }
 
 // Pre returns tokenizer.ggml.pre ("" if absent).
