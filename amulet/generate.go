@@ -280,6 +280,8 @@ func generate(ctx context.Context, b *backend, req Request, onToken func(Token) 
 		tail, stopped := stops.push(dec.Flush())
 		if !stopped {
 			tail += stops.flush()
+		} else if res.FinishReason != FinishCancelled {
+			res.FinishReason = FinishStop
 		}
 		if tail != "" {
 			if err := emit(Token{ID: -1, Text: tail}); err != nil {

@@ -279,6 +279,33 @@ func TestGenerateStopAndStream(t *testing.T) {
 	}
 }
 
+// heldDecoder returns no text until Flush (like a decoder holding an unfinished UTF-8 sequence).
+type heldDecoder struct{ held *strings.Builder }
+
+func (d heldDecoder) Add(id int32) string { d.held.WriteString(byteDecoder{}.Add(id)); return "" }
+func (d heldDecoder) Flush() string       { return d.held.String() }
+
+// A stop string that only shows up in the decoder's final flush still cuts the text there and
+// ends the request with finish reason "stop", not "length".
+func TestGenerateStopInFlushedText(t *testing.T) {
+	b := fakeBackend(nil)
+	req := Request{Prompt: "abc", MaxTokens: 20, Sampling: samplingT1(), Seed: 3, IgnoreEOS: true}
+	full, err := generate(context.Background(), b, req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.newDecoder = func(int32) decoder { return heldDecoder{&strings.Builder{}} }
+	req.Stop = []string{full.Text[8:10]}
+	res, err := generate(context.Background(), b, req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := full.Text[:strings.Index(full.Text, req.Stop[0])]
+	if res.Text != want || res.FinishReason != FinishStop {
+		t.Fatalf("stop %q: text %q finish %q, want %q finish stop", req.Stop[0], res.Text, res.FinishReason, want)
+	}
+}
+
 func TestGenerateCancel(t *testing.T) {
 	b := fakeBackend(nil)
 	ctx, cancel := context.WithCancel(context.Background())
