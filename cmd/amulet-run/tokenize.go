@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/amulet-llm/amulet/gguf"
 	"github.com/amulet-llm/amulet/tokenizer"
@@ -146,7 +147,7 @@ func runDetokenize(ctx context.Context, args []string, s streams) error {
 	special := fs.Bool("special", false, "render control tokens such as <s> as their text")
 	fs.Usage = func() {
 		fmt.Fprintln(s.err, "usage: amulet-run detokenize -m FILE [--special] IDS...")
-		fmt.Fprintln(s.err, "\nPrints the text of the token ids (separated by spaces or commas). A SentencePiece")
+		fmt.Fprintln(s.err, "\nPrints the text of the token ids (separated by whitespace or commas). A SentencePiece")
 		fmt.Fprintln(s.err, "vocabulary drops the leading space of the first token, as llama.cpp does.")
 		fs.PrintDefaults()
 	}
@@ -160,7 +161,7 @@ func runDetokenize(ctx context.Context, args []string, s streams) error {
 	}
 	var ids []int32
 	for _, a := range pos {
-		for _, f := range strings.FieldsFunc(a, func(r rune) bool { return r == ',' || r == ' ' || r == '[' || r == ']' }) {
+		for _, f := range strings.FieldsFunc(a, func(r rune) bool { return r == ',' || r == '[' || r == ']' || unicode.IsSpace(r) }) {
 			v, err := strconv.ParseInt(f, 10, 32)
 			if err != nil {
 				return fmt.Errorf("token id %q: %w", f, err)

@@ -123,7 +123,7 @@ func TestDetokenizeMatchesLlamaCpp(t *testing.T) {
 		for i, id := range c.IDs {
 			ids[i] = strconv.Itoa(int(id))
 		}
-		for _, form := range [][]string{{strings.Join(ids, ",")}, ids} {
+		for _, form := range [][]string{{strings.Join(ids, ",")}, ids, {"[" + strings.Join(ids, ",\n\t") + "]\n"}} {
 			args := append(append([]string{"-m", model}, c.Flags...), form...)
 			out, err := runCmd(t, runDetokenize, args...)
 			if err != nil {
