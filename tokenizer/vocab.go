@@ -89,7 +89,6 @@ type Tokenizer struct {
 	cleanSpaces    bool
 	ignoreMerges   bool
 	chatTemplate   string
-	maxTokenLen    int
 }
 
 // pairMerge is a merge of two tokens: its rank and the id of the merged text (-1 if that is
@@ -200,7 +199,6 @@ func newTokenizer(m *metadata) (*Tokenizer, error) {
 		}
 		t.tokens[i] = w
 		t.ids[w] = int32(i)
-		t.maxTokenLen = max(t.maxTokenLen, len(w))
 		if m.scores != nil {
 			t.scores[i] = m.scores[i]
 		}
