@@ -432,7 +432,8 @@ func TestGenerateNoAllocPerToken(t *testing.T) {
 	b.newDecoder = func(int32) decoder { return byteDecoder{} }
 	allocs := func(n int) float64 {
 		req := Request{BaseContext: "abc", Preferences: []Preference{{Context: "abcd"}}, MaxTokens: n, IgnoreEOS: true,
-			Sampling: sample.Params{Temperature: 0.8, TopK: 40, TopP: 0.9, RepeatPenalty: 1.1}, Logprobs: 2}
+			Sampling: sample.Params{Temperature: 0.8, TopK: 40, TopP: 0.9, RepeatPenalty: 1.1}, Logprobs: 2,
+			Stop: []string{"\x00never"}}
 		return testing.AllocsPerRun(5, func() {
 			if _, err := generate(context.Background(), b, req, func(Token) error { return nil }); err != nil {
 				t.Fatal(err)
