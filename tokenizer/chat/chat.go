@@ -168,6 +168,14 @@ func checkAlternation(msgs []Message, err error) error {
 	return nil
 }
 
+// splitSystem separates a leading system message from the rest of the conversation.
+func splitSystem(msgs []Message) (system string, hasSystem bool, rest []Message) {
+	if len(msgs) > 0 && msgs[0].Role == "system" {
+		return msgs[0].Content, true, msgs[1:]
+	}
+	return "", false, msgs
+}
+
 // errNoMessages is what templates that read messages[0] raise (jinja2's UndefinedError) on an
 // empty conversation.
 var errNoMessages = errors.New("the template needs at least one message")

@@ -113,11 +113,7 @@ func renderLlama2(b *strings.Builder, msgs []Message, o Options) error {
 	if len(msgs) == 0 {
 		return errNoMessages
 	}
-	system, hasSystem := "", false
-	if msgs[0].Role == "system" {
-		system, hasSystem = msgs[0].Content, true
-		msgs = msgs[1:]
-	}
+	system, hasSystem, msgs := splitSystem(msgs)
 	if err := checkAlternation(msgs, errAlternate); err != nil {
 		return err
 	}
@@ -171,11 +167,7 @@ func renderMistralV1(b *strings.Builder, msgs []Message, o Options) error {
 	if len(msgs) == 0 {
 		return errNoMessages
 	}
-	system, hasSystem := "", false
-	if msgs[0].Role == "system" {
-		system, hasSystem = msgs[0].Content, true
-		msgs = msgs[1:]
-	}
+	system, hasSystem, msgs := splitSystem(msgs)
 	b.WriteString(o.BOSToken)
 	for i, m := range msgs {
 		if (m.Role == "user") != (i%2 == 0) {
@@ -209,15 +201,9 @@ func renderMistralV3(tekken bool) func(*strings.Builder, []Message, Options) err
 		if len(msgs) == 0 {
 			return errNoMessages
 		}
-		system, hasSystem := "", false
-		if msgs[0].Role == "system" {
-			system, hasSystem = msgs[0].Content, true
-			msgs = msgs[1:]
-		}
-		for i, m := range msgs {
-			if (m.Role == "user") != (i%2 == 0) {
-				return errMistralAlternate
-			}
+		system, hasSystem, msgs := splitSystem(msgs)
+		if err := checkAlternation(msgs, errMistralAlternate); err != nil {
+			return err
 		}
 		b.WriteString(o.BOSToken)
 		for i, m := range msgs {
