@@ -43,6 +43,8 @@ func init() {
 	pack8Q4_0 = pack8Q4_0Asm
 	pack8Q4_KQuants = pack8Q4_KQuantsAsm
 	pack8Q6_KQuants = pack8Q6_KQuantsAsm
+	pack16hQ8_0 = pack16hQ8_0Asm
+	pack16hQ4_0 = pack16hQ4_0Asm
 	if x86HasAVX512VL() {
 		dotF16x4n = dotF16x4nAsm
 		dotBF16x4n = dotBF16x4nAsm
@@ -70,6 +72,8 @@ func init() {
 		gemm8Kx1 = gemm8Kx1Asm
 		gemm8Q6x8 = gemm8Q6x8Asm
 		gemm8Q6x1 = gemm8Q6x1Asm
+		gemm16x8 = gemm16x8Asm
+		gemm16x1 = gemm16x1Asm
 	}
 }
 

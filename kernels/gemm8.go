@@ -130,15 +130,41 @@ func gemm8Aux(aux []uint32, x []byte, nb int, offset int32) {
 	}
 }
 
-// gemm8Rows computes rows [lo, hi) for every batch row on packed 8-row
-// tiles (the plan in mm: packer, kernels, activations), using buf (grown as
-// needed) for the tiles; rows left over after the last whole tile go
-// through the four-row path.
+// gemm8Rows computes rows [lo, hi) for every batch row on packed tiles
+// (the plan in mm: packers, kernels, activations), using buf (grown as
+// needed) for the tiles: 16-row tiles where the plan has them, then 8-row
+// tiles; rows left over after the last whole tile go through the four-row
+// path.
 func (mm *matmulJob) gemm8Rows(buf *[]byte, lo, hi int) {
+	if mm.g16x8 != nil {
+		r16 := lo + (hi-lo)/16*16
+		mm.gemmTiles(buf, lo, r16, 16, mm.g16pack, pack16BlockBytes, mm.g16x8, nil, mm.g16x1)
+		lo = r16
+	}
+	r8 := lo + (hi-lo)/8*8
+	mm.gemmTiles(buf, lo, r8, 8, mm.g8pack, mm.g8blk, mm.g8x8, mm.g8x4, mm.g8x1)
+	if r8 < hi {
+		if mm.dot4n != nil {
+			mm.tiledRows(r8, hi)
+		} else {
+			for b := range mm.batch {
+				mm.quantRows(r8, hi, b)
+			}
+		}
+	}
+}
+
+// gemmTiles computes rows [lo, hi) (a multiple of h rows) for every batch
+// row on packed tiles of h rows: pack packs rows r..r+h-1 (blk bytes per 32
+// columns), k8/k4/k1 take 8, 4 (nil: none) and 1 activation rows.
+func (mm *matmulJob) gemmTiles(buf *[]byte, lo, hi, h int, pack func(dst []byte, w Matrix, rb, r int), blk int, k8, k4, k1 gemm8Kernel) {
+	if lo >= hi {
+		return
+	}
 	w, rb, batch := mm.w, mm.rb, mm.batch
 	x, xs := mm.g8x, mm.g8xs
 	nb := w.Cols / 32
-	tileB := nb * mm.g8blk
+	tileB := nb * blk
 	auxN := mm.g8auxPer * nb
 	tiles := max(1, gemm8PackBytes/tileB)
 	if cap(*buf) < tiles*tileB {
@@ -146,39 +172,29 @@ func (mm *matmulJob) gemm8Rows(buf *[]byte, lo, hi int) {
 	}
 	packed := (*buf)[:tiles*tileB]
 	bblock := max(8, actBlockBytes/(xs+4*auxN)/8*8)
-	r8 := lo + (hi-lo)/8*8
-	for t0 := lo; t0 < r8; t0 += tiles * 8 {
-		t1 := min(t0+tiles*8, r8)
-		for r := t0; r < t1; r += 8 {
-			mm.g8pack(packed[(r-t0)/8*tileB:], w, rb, r)
+	for t0 := lo; t0 < hi; t0 += tiles * h {
+		t1 := min(t0+tiles*h, hi)
+		for r := t0; r < t1; r += h {
+			pack(packed[(r-t0)/h*tileB:], w, rb, r)
 		}
 		for b0 := 0; b0 < batch; b0 += bblock {
 			b1 := min(b0+bblock, batch)
-			for r := t0; r < t1; r += 8 {
-				tile := packed[(r-t0)/8*tileB : (r-t0)/8*tileB+tileB]
+			for r := t0; r < t1; r += h {
+				tile := packed[(r-t0)/h*tileB : (r-t0)/h*tileB+tileB]
 				b := b0
-				if mm.g8x8 != nil {
+				if k8 != nil {
 					for ; b+8 <= b1; b += 8 {
-						mm.g8x8(nb, tile, x[b*xs:], xs, mm.aux[b*auxN:], auxN, mm.out[b*w.Rows+r:], w.Rows)
+						k8(nb, tile, x[b*xs:], xs, mm.aux[b*auxN:], auxN, mm.out[b*w.Rows+r:], w.Rows)
 					}
 				}
-				if mm.g8x4 != nil {
+				if k4 != nil {
 					for ; b+4 <= b1; b += 4 {
-						mm.g8x4(nb, tile, x[b*xs:], xs, mm.aux[b*auxN:], auxN, mm.out[b*w.Rows+r:], w.Rows)
+						k4(nb, tile, x[b*xs:], xs, mm.aux[b*auxN:], auxN, mm.out[b*w.Rows+r:], w.Rows)
 					}
 				}
 				for ; b < b1; b++ {
-					mm.g8x1(nb, tile, x[b*xs:], xs, mm.aux[b*auxN:], auxN, mm.out[b*w.Rows+r:], w.Rows)
+					k1(nb, tile, x[b*xs:], xs, mm.aux[b*auxN:], auxN, mm.out[b*w.Rows+r:], w.Rows)
 				}
-			}
-		}
-	}
-	if r8 < hi {
-		if mm.dot4n != nil {
-			mm.tiledRows(r8, hi)
-		} else {
-			for b := range batch {
-				mm.quantRows(r8, hi, b)
 			}
 		}
 	}
@@ -203,6 +219,9 @@ func (p *Pool) setGemm8(mm *matmulJob) {
 		mm.g8pack, mm.g8blk = pack8, pack8BlockBytes
 		mm.g8x8, mm.g8x4, mm.g8x1 = gemm8x8, gemm8x4, gemm8x1
 		mm.g8x, mm.g8xs = mm.xq, mm.xrb
+		if gemm16x8 != nil {
+			mm.g16pack, mm.g16x8, mm.g16x1 = pack16, gemm16x8, gemm16x1
+		}
 	case gguf.TypeQ4_K:
 		if gemm8Kx8 == nil || batch < gemm8KMinBatch {
 			return

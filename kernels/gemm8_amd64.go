@@ -195,3 +195,74 @@ func pack8Q6_KQuantsAsm(nsb int, w []byte, rowBytes int, dst []byte) {
 	_ = dst[8*nsb*pack8KBlockBytes-1]
 	pack8Q6_KQuantsAVX2(nsb, &w[0], rowBytes, &dst[0])
 }
+
+//go:noescape
+func gemm16x8VNNI(nb int, w *byte, x *byte, xStride int, aux *uint32, auxStride int, out *float32, outStride int)
+
+//go:noescape
+func gemm16x1VNNI(nb int, w *byte, x *byte, xStride int, aux *uint32, auxStride int, out *float32, outStride int)
+
+//go:noescape
+func pack16hQ8_0AVX2(nb int, w *byte, rowBytes int, dst *byte)
+
+//go:noescape
+func pack16hQ4_0AVX2(nb int, w *byte, rowBytes int, dst *byte)
+
+// gemm16Check is gemm8Check for 16-row tiles.
+func gemm16Check(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride, nx int) bool {
+	_ = out[(nx-1)*outStride+15]
+	if nb <= 0 {
+		return false
+	}
+	if xStride < nb*x86Q8_0Bytes || auxStride < 2*nb {
+		panic("kernels: gemm16: activation stride shorter than a row")
+	}
+	_ = w[nb*pack16BlockBytes-1]
+	_ = x[(nx-1)*xStride+nb*x86Q8_0Bytes-1]
+	_ = aux[(nx-1)*auxStride+2*nb-1]
+	return true
+}
+
+func gemm16x8Asm(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride int) {
+	if !gemm16Check(nb, w, x, xStride, aux, auxStride, out, outStride, 8) {
+		for a := range 8 {
+			clear(out[a*outStride : a*outStride+16])
+		}
+		return
+	}
+	gemm16x8VNNI(nb, &w[0], &x[0], xStride, &aux[0], 4*auxStride, &out[0], outStride)
+}
+
+func gemm16x1Asm(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride int) {
+	if !gemm16Check(nb, w, x, xStride, aux, auxStride, out, outStride, 1) {
+		clear(out[:16])
+		return
+	}
+	gemm16x1VNNI(nb, &w[0], &x[0], xStride, &aux[0], 4*auxStride, &out[0], outStride)
+}
+
+// pack16hCheck panics like an index expression unless w holds eight rows
+// of nb blocks and dst half of a 16-row tile of nb blocks.
+func pack16hCheck(nb, blockBytes int, w []byte, rowBytes int, dst []byte) bool {
+	if nb <= 0 {
+		return false
+	}
+	if rowBytes < nb*blockBytes {
+		panic("kernels: pack16: row stride shorter than a row")
+	}
+	_ = w[7*rowBytes+nb*blockBytes-1]
+	_ = dst[nb*pack16BlockBytes-32-1]
+	return true
+}
+
+func pack16hQ8_0Asm(nb int, w []byte, rowBytes int, dst []byte) {
+	if pack16hCheck(nb, x86Q8_0Bytes, w, rowBytes, dst) {
+		pack16hQ8_0AVX2(nb, &w[0], rowBytes, &dst[0])
+	}
+}
+
+func pack16hQ4_0Asm(nb int, w []byte, rowBytes int, dst []byte) {
+	if pack16hCheck(nb, x86Q4_0Bytes, w, rowBytes, dst) {
+		pack16hQ4_0AVX2(nb, &w[0], rowBytes, &dst[0])
+	}
+}

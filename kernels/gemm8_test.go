@@ -212,3 +212,45 @@ func TestPack8KQuants(t *testing.T) {
 		}
 	}
 }
+
+// TestPack16Interleaves checks that a packed 16-row tile is the two 8-row
+// tiles of its rows interleaved as gemm16.go describes.
+func TestPack16Interleaves(t *testing.T) {
+	if pack16hQ8_0 == nil {
+		t.Skip("no 16-row packers on this CPU")
+	}
+	for _, typ := range []gguf.Type{gguf.TypeQ8_0, gguf.TypeQ4_0} {
+		const rows, cols = 19, 320
+		nb := cols / 32
+		w := randomMatrix(t, typ, rows, cols, 3)
+		f, _ := formatOf(typ)
+		rb := f.rowBytes(cols)
+		for _, r := range []int{0, 3} {
+			got := make([]byte, nb*pack16BlockBytes+1)
+			got[len(got)-1] = 42
+			pack16(got[:nb*pack16BlockBytes], w, rb, r)
+			lo, hi := make([]byte, nb*pack8BlockBytes), make([]byte, nb*pack8BlockBytes)
+			pack8Go(lo, w, rb, r)
+			pack8Go(hi, w, rb, r+8)
+			if got[len(got)-1] != 42 {
+				t.Fatalf("%s: pack16 wrote past the tile", typ)
+			}
+			for b := range nb {
+				g16, g8a, g8b := got[b*pack16BlockBytes:], lo[b*pack8BlockBytes:], hi[b*pack8BlockBytes:]
+				check := func(what string, got, want []byte) {
+					for i := range got {
+						if got[i] != want[i] {
+							t.Fatalf("%s rows %d.. block %d: %s byte %d = %#x, want %#x", typ, r, b, what, i, got[i], want[i])
+						}
+					}
+				}
+				check("scales 0..7", g16[:32], g8a[:32])
+				check("scales 8..15", g16[32:64], g8b[:32])
+				for g := range 8 {
+					check("group rows 0..7", g16[64+64*g:96+64*g], g8a[32+32*g:64+32*g])
+					check("group rows 8..15", g16[96+64*g:128+64*g], g8b[32+32*g:64+32*g])
+				}
+			}
+		}
+	}
+}

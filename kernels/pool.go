@@ -214,6 +214,8 @@ type matmulJob struct {
 	g8x              []byte                                // activations as the kernels read them
 	g8xs             int                                   // their row stride in bytes
 	g8x8, g8x4, g8x1 gemm8Kernel                           // 8, 4, 1 activation rows (g8x4 may be nil)
+	g16pack          func(dst []byte, w Matrix, rb, r int) // 16-row tiles (gemm16.go), nil if none
+	g16x8, g16x1     gemm8Kernel
 
 	// F16 weights in prefill (gemmf16.go): used when xf is set.
 	xf []float32
