@@ -163,17 +163,13 @@ func runEval(ctx context.Context, args []string, s streams) error {
 		return err
 	}
 
-	opts := amulet.Options{Threads: *threads, KVType: gguf.TypeF32}
-	var eng *amulet.Engine
-	modelName := "embedded demo model (" + demo.ModelName + ")"
-	if *modelPath == "" {
-		eng, err = demo.Open(opts)
-	} else {
-		eng, err = amulet.Open(*modelPath, opts)
-		modelName = *modelPath
-	}
+	eng, err := openEngine(*modelPath, amulet.Options{Threads: *threads, KVType: gguf.TypeF32})
 	if err != nil {
 		return err
+	}
+	modelName := *modelPath
+	if modelName == "" {
+		modelName = "embedded demo model (" + demo.ModelName + ")"
 	}
 	defer eng.Close()
 	exact := *modelPath == "" || isDemoFile(*modelPath)
@@ -335,9 +331,9 @@ func isDemoFile(path string) bool {
 func parseVariants(methods, sweep, k string) ([]evalVariant, error) {
 	var kp *float64
 	if k != "" {
-		x, err := strconv.ParseFloat(k, 64)
-		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-			return nil, fmt.Errorf("--k %q: want a finite number", k)
+		x, err := parseFinite(k)
+		if err != nil {
+			return nil, fmt.Errorf("--k: %w", err)
 		}
 		kp = &x
 	}
@@ -369,9 +365,9 @@ func parseVariants(methods, sweep, k string) ([]evalVariant, error) {
 	}
 	if sweep != "" {
 		for _, f := range strings.Split(sweep, ",") {
-			x, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
-			if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-				return nil, fmt.Errorf("--sweep-k: %q is not a finite number", f)
+			x, err := parseFinite(f)
+			if err != nil {
+				return nil, fmt.Errorf("--sweep-k: %w", err)
 			}
 			if err := add(evalVariant{Label: "amulet k=" + strconv.FormatFloat(x, 'g', -1, 64), Method: amulet.MethodAmulet, K: &x}); err != nil {
 				return nil, err

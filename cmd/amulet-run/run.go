@@ -27,12 +27,21 @@ type genFloatListFlag []float64
 
 func (l *genFloatListFlag) String() string { return fmt.Sprint(*l) }
 func (l *genFloatListFlag) Set(v string) error {
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		return fmt.Errorf("%q is not a finite number", v)
+	f, err := parseFinite(v)
+	if err != nil {
+		return err
 	}
 	*l = append(*l, f)
 	return nil
+}
+
+// parseFinite parses a flag value that must be a finite number (surrounding spaces allowed).
+func parseFinite(v string) (float64, error) {
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, fmt.Errorf("%q is not a finite number", v)
+	}
+	return f, nil
 }
 
 // genCompareFlag is --compare (base, pref, amulet) or --compare=LIST.
@@ -179,9 +188,9 @@ func (g *genFlags) request(rawContexts []string) (amulet.Request, error) {
 		Literal: g.literal, LARatio: g.laRatio, LATopP: g.laTopP, CFGScale: g.cfgScale,
 	}
 	if g.k != "" {
-		k, err := strconv.ParseFloat(g.k, 64)
-		if err != nil || math.IsNaN(k) || math.IsInf(k, 0) {
-			return req, fmt.Errorf("--k %q: want a finite number", g.k)
+		k, err := parseFinite(g.k)
+		if err != nil {
+			return req, fmt.Errorf("--k: %w", err)
 		}
 		req.Params.K = &k
 	}
@@ -256,11 +265,15 @@ func (g *genFlags) paperStrength() bool {
 }
 
 func (g *genFlags) open() (*amulet.Engine, error) {
-	opts := amulet.Options{Threads: g.threads, ContextLength: g.ctxSize, Template: g.template, KVType: gguf.TypeF32}
-	if g.usingDemo() {
+	return openEngine(g.modelPath, amulet.Options{Threads: g.threads, ContextLength: g.ctxSize, Template: g.template, KVType: gguf.TypeF32})
+}
+
+// openEngine opens the GGUF model at path, or the embedded demo model when path is "".
+func openEngine(path string, opts amulet.Options) (*amulet.Engine, error) {
+	if path == "" {
 		return demo.Open(opts)
 	}
-	return amulet.Open(g.modelPath, opts)
+	return amulet.Open(path, opts)
 }
 
 // genJSON is what --json prints.
