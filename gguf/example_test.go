@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"log"
+	"os"
+	"path/filepath"
 
 	"github.com/amulet-llm/amulet/gguf"
 )
@@ -53,15 +55,51 @@ func ExampleFromBytes() {
 }
 
 func ExampleOpen() {
-	f, err := gguf.Open("../../shared/models/stories260k-q4_0.gguf")
+	// Write a small file to open; a real model file opens the same way.
+	w := gguf.NewWriter()
+	w.AddString("general.architecture", "llama")
+	if err := w.AddTensor("output_norm.weight", gguf.TypeF32, []int64{4}, make([]byte, 16)); err != nil {
+		log.Fatal(err)
+	}
+	dir, err := os.MkdirTemp("", "gguf-example")
 	if err != nil {
-		fmt.Println("model not available")
-		return
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "tiny.gguf")
+	if err := w.WriteFile(path); err != nil {
+		log.Fatal(err)
+	}
+
+	f, err := gguf.Open(path)
+	if err != nil {
+		log.Fatal(err)
 	}
 	defer f.Close()
-	t, _ := f.Tensor("blk.0.attn_q.weight")
-	data, _ := f.TensorData(t) // a zero-copy view of the mapped file
-	fmt.Println(f.Architecture(), len(f.Tensors), t.Type, t.Shape, len(data))
+	t, _ := f.Tensor("output_norm.weight")
+	data, err := f.TensorData(t) // a zero-copy view of the mapped file, valid until Close
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(f.Architecture(), len(f.Tensors), t.Type, t.Shape, len(data), f.DataOffset%f.Alignment)
+	// Output: llama 1 F32 [4] 16 0
+}
+
+// Metadata values: scalars, arrays, and arrays of arrays.
+func ExampleOf() {
+	scores := gguf.Of([]float32{0, -1.5, 2})
+	pairs, err := gguf.ArrayOf(gguf.Of([]string{"a", "b"}), gguf.Of([]int32{7}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	et, _ := scores.ElemType()
+	fmt.Println(gguf.Of(uint32(8)).Type(), gguf.Of("llama"))
+	fmt.Println(scores.Type(), et, scores.Len(), scores.Summary(2))
+	fmt.Println(pairs)
+	// Output:
+	// u32 "llama"
+	// array f32 3 [0, -1.5, ... (3 items)]
+	// [["a", "b"], [7]]
 }
 
 // Name a model file's general.file_type as llama.cpp prints it.
