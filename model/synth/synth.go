@@ -11,6 +11,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -29,8 +30,8 @@ type Shape struct {
 	FFN        int     // SwiGLU hidden width
 	Vocab      int     // vocabulary size when no vocabulary file is given
 	Context    int     // context length written to the metadata
-	RopeBase   float64 // rope.freq_base
-	NormEps    float32 // RMSNorm epsilon
+	RopeBase   float64 // rope.freq_base (> 1); 0: 10000
+	NormEps    float32 // RMSNorm epsilon (in (0, 1)); 0: 1e-5
 	TiedOutput bool    // no output.weight: the head is token_embd
 }
 
@@ -102,12 +103,46 @@ type tensor struct {
 	typ        gguf.Type
 }
 
+// Bounds of a shape: model.Load reads no dimension above maxDim, and Build holds the whole
+// model in memory, so more than maxParams weights is refused rather than allocated.
+const (
+	maxDim    = 1 << 24
+	maxParams = 1 << 34
+)
+
+// withDefaults fills the zero RopeBase and NormEps.
+func (s Shape) withDefaults() Shape {
+	if s.RopeBase == 0 {
+		s.RopeBase = 10000
+	}
+	if s.NormEps == 0 {
+		s.NormEps = 1e-5
+	}
+	return s
+}
+
+// params is the number of weights of the shape, in float64 so that no product overflows.
+func (s Shape) params() float64 {
+	h, f, kv := float64(s.Hidden), float64(s.FFN), float64(s.Hidden/max(s.Heads, 1)*s.KVHeads)
+	perLayer := 2*h*h + 2*h*kv + 3*h*f
+	return float64(s.Vocab)*h*2 + float64(s.Layers)*perLayer
+}
+
 func (s Shape) check() error {
+	dims := []int{s.Hidden, s.Layers, s.Heads, s.KVHeads, s.FFN, s.Vocab, s.Context}
 	switch {
 	case s.Arch != "llama" && s.Arch != "qwen2":
 		return fmt.Errorf("synth: architecture %q not supported (llama, qwen2)", s.Arch)
-	case s.Hidden <= 0 || s.Layers <= 0 || s.Heads <= 0 || s.KVHeads <= 0 || s.FFN <= 0 || s.Vocab <= 0 || s.Context <= 0:
+	case slices.Min(dims) <= 0:
 		return fmt.Errorf("synth: every dimension must be positive: %+v", s)
+	case slices.Max(dims) > maxDim:
+		return fmt.Errorf("synth: a dimension is above %d: %+v", maxDim, s)
+	case s.params() > maxParams:
+		return fmt.Errorf("synth: %.3g weights is more than the %d this builder holds in memory", s.params(), int64(maxParams))
+	case !(s.RopeBase > 1) || math.IsInf(s.RopeBase, 0):
+		return fmt.Errorf("synth: rope base %g: want a finite value > 1", s.RopeBase)
+	case !(s.NormEps > 0 && s.NormEps < 1):
+		return fmt.Errorf("synth: norm epsilon %g: want a value in (0, 1)", s.NormEps)
 	case s.Hidden%s.Heads != 0 || s.Heads%s.KVHeads != 0:
 		return fmt.Errorf("synth: hidden %d, heads %d and KV heads %d do not divide", s.Hidden, s.Heads, s.KVHeads)
 	case (s.Hidden/s.Heads)%2 != 0:
@@ -194,7 +229,7 @@ func Build(ctx context.Context, o Options) (*gguf.Writer, error) {
 	if _, ok := fileTypes[typ]; !ok {
 		return nil, fmt.Errorf("synth: unknown weight type %q (types: %s)", o.Type, strings.Join(Types(), ", "))
 	}
-	s := o.Shape
+	s := o.Shape.withDefaults()
 	var tokens []string
 	if o.Vocab != nil {
 		var err error

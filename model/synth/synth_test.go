@@ -8,6 +8,7 @@ import (
 
 	"github.com/amulet-llm/amulet/gguf"
 	"github.com/amulet-llm/amulet/kernels"
+	"github.com/amulet-llm/amulet/model"
 )
 
 func build(t *testing.T, o Options) []byte {
@@ -77,12 +78,33 @@ func TestDistributions(t *testing.T) {
 	}
 }
 
+// Zero RopeBase and NormEps take the defaults, and the file loads (model.Load rejects 0 for both).
+func TestShapeDefaults(t *testing.T) {
+	f, err := gguf.FromBytes("synth", build(t, Options{Shape: Shape{Arch: "llama", Hidden: 32, Layers: 1, Heads: 2, KVHeads: 1, FFN: 64, Vocab: 16, Context: 8}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err1 := f.Float("llama.rope.freq_base")
+	eps, err2 := f.Float("llama.attention.layer_norm_rms_epsilon")
+	if err1 != nil || err2 != nil || base != 10000 || math.Abs(eps-1e-5) > 1e-12 {
+		t.Fatalf("rope base %v (%v), eps %v (%v); want 10000 and 1e-5", base, err1, eps, err2)
+	}
+	if _, err := model.Load(f); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestErrors(t *testing.T) {
 	s, _ := Preset("synth256")
 	for _, o := range []Options{
 		{Shape: s, Type: "Q9"},
 		{Shape: Shape{Arch: "gpt2", Hidden: 256, Layers: 1, Heads: 4, KVHeads: 4, FFN: 256, Vocab: 10, Context: 8}},
 		{Shape: Shape{Arch: "llama", Hidden: 96, Layers: 1, Heads: 4, KVHeads: 4, FFN: 256, Vocab: 10, Context: 8}, Type: "Q4_K"},
+		// absurd sizes are refused before anything is allocated
+		{Shape: Shape{Arch: "llama", Hidden: 1 << 25, Layers: 1, Heads: 4, KVHeads: 4, FFN: 256, Vocab: 10, Context: 8}},
+		{Shape: Shape{Arch: "llama", Hidden: 1 << 16, Layers: 1 << 10, Heads: 4, KVHeads: 4, FFN: 1 << 16, Vocab: 10, Context: 8}},
+		{Shape: Shape{Arch: "llama", Hidden: 256, Layers: 1, Heads: 4, KVHeads: 4, FFN: 256, Vocab: 10, Context: 8, RopeBase: -1}},
+		{Shape: Shape{Arch: "llama", Hidden: 256, Layers: 1, Heads: 4, KVHeads: 4, FFN: 256, Vocab: 10, Context: 8, NormEps: 2}},
 	} {
 		if _, err := Build(context.Background(), o); err == nil {
 			t.Errorf("%+v: no error", o)
