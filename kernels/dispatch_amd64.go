@@ -45,6 +45,7 @@ func init() {
 	pack8Q6_KQuants = pack8Q6_KQuantsAsm
 	pack16hQ8_0 = pack16hQ8_0Asm
 	pack16hQ4_0 = pack16hQ4_0Asm
+	pack16hQ4_KQuants = pack16hQ4_KQuantsAsm
 	if x86HasAVX512VL() {
 		dotF16x4n = dotF16x4nAsm
 		dotBF16x4n = dotBF16x4nAsm
@@ -74,6 +75,8 @@ func init() {
 		gemm8Q6x1 = gemm8Q6x1Asm
 		gemm16x8 = gemm16x8Asm
 		gemm16x1 = gemm16x1Asm
+		gemm16Kx8 = gemm16Kx8Asm
+		gemm16Kx1 = gemm16Kx1Asm
 	}
 }
 

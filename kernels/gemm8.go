@@ -138,7 +138,7 @@ func gemm8Aux(aux []uint32, x []byte, nb int, offset int32) {
 func (mm *matmulJob) gemm8Rows(buf *[]byte, lo, hi int) {
 	if mm.g16x8 != nil {
 		r16 := lo + (hi-lo)/16*16
-		mm.gemmTiles(buf, lo, r16, 16, mm.g16pack, pack16BlockBytes, mm.g16x8, nil, mm.g16x1)
+		mm.gemmTiles(buf, lo, r16, 16, mm.g16pack, mm.g16blk, mm.g16x8, nil, mm.g16x1)
 		lo = r16
 	}
 	r8 := lo + (hi-lo)/8*8
@@ -220,7 +220,7 @@ func (p *Pool) setGemm8(mm *matmulJob) {
 		mm.g8x8, mm.g8x4, mm.g8x1 = gemm8x8, gemm8x4, gemm8x1
 		mm.g8x, mm.g8xs = mm.xq, mm.xrb
 		if gemm16x8 != nil {
-			mm.g16pack, mm.g16x8, mm.g16x1 = pack16, gemm16x8, gemm16x1
+			mm.g16pack, mm.g16blk, mm.g16x8, mm.g16x1 = pack16, pack16BlockBytes, gemm16x8, gemm16x1
 		}
 	case gguf.TypeQ4_K:
 		if gemm8Kx8 == nil || batch < gemm8KMinBatch {
@@ -228,6 +228,9 @@ func (p *Pool) setGemm8(mm *matmulJob) {
 		}
 		mm.g8pack, mm.g8blk = pack8Q4_K, pack8KBlockBytes
 		mm.g8x8, mm.g8x1 = gemm8Kx8, gemm8Kx1
+		if gemm16Kx8 != nil && pack16hQ4_KQuants != nil {
+			mm.g16pack, mm.g16blk, mm.g16x8, mm.g16x1 = pack16Q4_K, pack16KBlockBytes, gemm16Kx8, gemm16Kx1
+		}
 		n := batch * w.Cols
 		if cap(p.xk) < n {
 			p.xk = make([]byte, n)

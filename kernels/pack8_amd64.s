@@ -318,6 +318,80 @@ pack8Q4_Kdone:
 	VZEROUPPER
 	RET
 
+// func pack16hQ4_KQuantsAVX2(nsb int, w *byte, rowBytes int, dst *byte)
+// is pack8Q4_KQuantsAVX2 for one half of a 16-row Q4_K tile (gemm16.go):
+// sub-block j of super-block s at dst + (8s+j)*640 + 128 + 64g (the second
+// half: dst+32).
+TEXT ·pack16hQ4_KQuantsAVX2(SB), NOSPLIT, $0-32
+	MOVQ nsb+0(FP), CX
+	MOVQ w+8(FP), SI
+	MOVQ rowBytes+16(FP), R9
+	LEAQ (R9)(R9*2), R10
+	LEAQ (SI)(R9*4), R11
+	MOVQ dst+24(FP), DI
+	ADDQ $64, DI
+	VPBROADCASTB pack8nib<>(SB), Y14
+	TESTQ CX, CX
+	JEQ pack16hQ4_Kdone
+pack16hQ4_Kloop:
+	MOVQ $4, DX
+	ADDQ $16, SI
+	ADDQ $16, R11
+pack16hQ4_Kpair:
+	VMOVDQU (SI), Y0
+	VMOVDQU (SI)(R9*1), Y1
+	VMOVDQU (SI)(R9*2), Y2
+	VMOVDQU (SI)(R10*1), Y3
+	VMOVDQU (R11), Y4
+	VMOVDQU (R11)(R9*1), Y5
+	VMOVDQU (R11)(R9*2), Y6
+	VMOVDQU (R11)(R10*1), Y7
+	VPAND Y14, Y0, Y0
+	VPAND Y14, Y1, Y1
+	VPAND Y14, Y2, Y2
+	VPAND Y14, Y3, Y3
+	VPAND Y14, Y4, Y4
+	VPAND Y14, Y5, Y5
+	VPAND Y14, Y6, Y6
+	VPAND Y14, Y7, Y7
+	PACK16TRANSPOSE
+	ADDQ $640, DI
+	VMOVDQU (SI), Y0
+	VMOVDQU (SI)(R9*1), Y1
+	VMOVDQU (SI)(R9*2), Y2
+	VMOVDQU (SI)(R10*1), Y3
+	VMOVDQU (R11), Y4
+	VMOVDQU (R11)(R9*1), Y5
+	VMOVDQU (R11)(R9*2), Y6
+	VMOVDQU (R11)(R10*1), Y7
+	VPSRLW $4, Y0, Y0
+	VPSRLW $4, Y1, Y1
+	VPSRLW $4, Y2, Y2
+	VPSRLW $4, Y3, Y3
+	VPSRLW $4, Y4, Y4
+	VPSRLW $4, Y5, Y5
+	VPSRLW $4, Y6, Y6
+	VPSRLW $4, Y7, Y7
+	VPAND Y14, Y0, Y0
+	VPAND Y14, Y1, Y1
+	VPAND Y14, Y2, Y2
+	VPAND Y14, Y3, Y3
+	VPAND Y14, Y4, Y4
+	VPAND Y14, Y5, Y5
+	VPAND Y14, Y6, Y6
+	VPAND Y14, Y7, Y7
+	PACK16TRANSPOSE
+	ADDQ $640, DI
+	ADDQ $32, SI
+	ADDQ $32, R11
+	DECQ DX
+	JNZ pack16hQ4_Kpair
+	DECQ CX
+	JNZ pack16hQ4_Kloop
+pack16hQ4_Kdone:
+	VZEROUPPER
+	RET
+
 DATA pack8three<>+0(SB)/1, $0x03
 GLOBL pack8three<>(SB), RODATA|NOPTR, $1
 

@@ -215,6 +215,7 @@ type matmulJob struct {
 	g8xs             int                                   // their row stride in bytes
 	g8x8, g8x4, g8x1 gemm8Kernel                           // 8, 4, 1 activation rows (g8x4 may be nil)
 	g16pack          func(dst []byte, w Matrix, rb, r int) // 16-row tiles (gemm16.go), nil if none
+	g16blk           int                                   // their packed bytes per 32 columns
 	g16x8, g16x1     gemm8Kernel
 
 	// F16 weights in prefill (gemmf16.go): used when xf is set.
