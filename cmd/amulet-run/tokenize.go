@@ -72,8 +72,8 @@ func runTokenize(ctx context.Context, args []string, s streams) error {
 	pieces := fs.Bool("pieces", false, "print each token's text with its id")
 	fs.Usage = func() {
 		fmt.Fprintln(s.err, "usage: amulet-run tokenize -m FILE [--json] [--no-bos] [--special] [--pieces] TEXT")
-		fmt.Fprintln(s.err, "\nPrints the token ids of TEXT (\"-\": standard input). BOS/EOS follow the vocabulary's")
-		fmt.Fprintln(s.err, "add_bos_token/add_eos_token as llama-tokenize does; --no-bos turns them off.")
+		fmt.Fprintln(s.err, "\nPrints the token ids of TEXT (\"-\": standard input). As in llama-tokenize, BOS and EOS are")
+		fmt.Fprintln(s.err, "added as add_bos_token/add_eos_token ask only when add_bos_token is set; --no-bos turns both off.")
 		fs.PrintDefaults()
 	}
 	pos, err := parseInterspersed(fs, args)
