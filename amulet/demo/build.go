@@ -27,6 +27,9 @@ type Tensor struct {
 	Data  []float32
 }
 
+// npyShape finds the shape tuple in a .npy header.
+var npyShape = regexp.MustCompile(`'shape': \(([0-9, ]*)\)`)
+
 // ParseNPY reads a little-endian float32, C-order .npy file (what train.py writes).
 func ParseNPY(name string, b []byte) (Tensor, error) {
 	if len(b) < 10 || string(b[:6]) != "\x93NUMPY" {
@@ -51,7 +54,7 @@ func ParseNPY(name string, b []byte) (Tensor, error) {
 	if !strings.Contains(h, "'descr': '<f4'") || !strings.Contains(h, "'fortran_order': False") {
 		return Tensor{}, fmt.Errorf("%s: want little-endian float32 in C order, header %q", name, h)
 	}
-	m := regexp.MustCompile(`'shape': \(([0-9, ]*)\)`).FindStringSubmatch(h)
+	m := npyShape.FindStringSubmatch(h)
 	if m == nil {
 		return Tensor{}, fmt.Errorf("%s: no shape in header %q", name, h)
 	}
@@ -67,6 +70,9 @@ func ParseNPY(name string, b []byte) (Tensor, error) {
 		}
 		t.Shape = append(t.Shape, d)
 		n *= d
+		if n > len(b)/4 { // also keeps the product from overflowing
+			return Tensor{}, fmt.Errorf("%s: shape %s needs more data than the file's %d bytes", name, m[1], len(b))
+		}
 	}
 	data := b[off+hlen:]
 	if len(data) != 4*n {

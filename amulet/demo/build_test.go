@@ -52,6 +52,8 @@ func TestParseNPY(t *testing.T) {
 		"truncated": good[:len(good)-1],
 		"f8":        []byte(string(good[:10]) + "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }\n"),
 		"header":    append(good[:8:8], 0xff, 0xff),
+		// (2^24)^4 wraps a 64-bit product to 0, which the empty data section would match
+		"overflow": npy([]int{1 << 24, 1 << 24, 1 << 24, 1 << 24}, nil),
 	} {
 		if _, err := ParseNPY(name, b); err == nil {
 			t.Errorf("%s: no error", name)
