@@ -65,8 +65,8 @@ func pack16Q4_K(dst []byte, w Matrix, rb, r int) {
 		row := w.Data[(r+i)*rb : (r+i+1)*rb]
 		for s := range nsb {
 			blk := row[s*q4KSize : (s+1)*q4KSize]
-			d := fp16ToFP32(binary.LittleEndian.Uint16(blk))
-			dmin := fp16ToFP32(binary.LittleEndian.Uint16(blk[2:]))
+			d := f16Table[binary.LittleEndian.Uint16(blk)]
+			dmin := f16Table[binary.LittleEndian.Uint16(blk[2:])]
 			q := (*[12]byte)(blk[4:16])
 			o := f[8*s*fs : 8*(s+1)*fs]
 			for j := range 4 {

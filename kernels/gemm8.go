@@ -93,7 +93,7 @@ func pack8Go(dst []byte, w Matrix, rb, r int) {
 			for b := range nb {
 				blk := row[b*34 : b*34+34]
 				out := dst[b*pack8BlockBytes : (b+1)*pack8BlockBytes]
-				binary.LittleEndian.PutUint32(out[4*i:], math.Float32bits(fp16ToFP32(binary.LittleEndian.Uint16(blk))))
+				binary.LittleEndian.PutUint32(out[4*i:], math.Float32bits(f16Table[binary.LittleEndian.Uint16(blk)]))
 				for g := range 8 {
 					v := binary.LittleEndian.Uint32(blk[2+4*g:])
 					binary.LittleEndian.PutUint32(out[32+32*g+4*i:], v^0x80808080)
@@ -103,7 +103,7 @@ func pack8Go(dst []byte, w Matrix, rb, r int) {
 			for b := range nb {
 				blk := row[b*18 : b*18+18]
 				out := dst[b*pack8BlockBytes : (b+1)*pack8BlockBytes]
-				binary.LittleEndian.PutUint32(out[4*i:], math.Float32bits(fp16ToFP32(binary.LittleEndian.Uint16(blk))))
+				binary.LittleEndian.PutUint32(out[4*i:], math.Float32bits(f16Table[binary.LittleEndian.Uint16(blk)]))
 				for g := range 4 {
 					v := binary.LittleEndian.Uint32(blk[2+4*g:])
 					binary.LittleEndian.PutUint32(out[32+32*g+4*i:], v&0x0f0f0f0f)
@@ -121,11 +121,15 @@ func gemm8Aux(aux []uint32, x []byte, nb int, offset int32) {
 	aux = aux[:2*nb]
 	for b := range nb {
 		blk := x[b*34 : b*34+34]
-		s := int32(0)
-		for _, q := range blk[2:34] {
-			s += int32(int8(q))
+		// Sum of the 32 signed quants: as unsigned bytes (q+128) in four
+		// 16-bit lanes of a word, eight bytes at a time, minus 32*128.
+		var lanes uint64
+		for k := 2; k < 34; k += 8 {
+			v := binary.LittleEndian.Uint64(blk[k:]) ^ 0x8080808080808080
+			lanes += v&0x00ff00ff00ff00ff + v>>8&0x00ff00ff00ff00ff
 		}
-		aux[2*b] = math.Float32bits(fp16ToFP32(binary.LittleEndian.Uint16(blk)))
+		s := int32(lanes*0x0001000100010001>>48) - 32*128
+		aux[2*b] = math.Float32bits(f16Table[binary.LittleEndian.Uint16(blk)])
 		aux[2*b+1] = uint32(-offset * s)
 	}
 }

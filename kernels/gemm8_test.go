@@ -254,3 +254,34 @@ func TestPack16Interleaves(t *testing.T) {
 		}
 	}
 }
+
+// TestGemm8Aux checks the activation terms against a plain sum, with
+// extreme quants (-128, 127) included.
+func TestGemm8Aux(t *testing.T) {
+	r := newRand(12)
+	const nb = 7
+	x := make([]byte, nb*34)
+	for i := range x {
+		x[i] = byte(r.IntN(256))
+	}
+	for i := 2; i < 34; i++ {
+		x[i] = 0x80 // block 0: all -128
+		x[34+i] = 127
+	}
+	aux := make([]uint32, 2*nb)
+	for _, off := range []int32{128, 8} {
+		gemm8Aux(aux, x, nb, off)
+		for b := range nb {
+			s := int32(0)
+			for _, q := range x[b*34+2 : b*34+34] {
+				s += int32(int8(q))
+			}
+			if got := int32(aux[2*b+1]); got != -off*s {
+				t.Fatalf("offset %d block %d: correction %d, want %d", off, b, got, -off*s)
+			}
+			if got, want := math.Float32frombits(aux[2*b]), fp16ToFP32(uint16(x[b*34])|uint16(x[b*34+1])<<8); math.Float32bits(got) != math.Float32bits(want) && !(got != got && want != want) {
+				t.Fatalf("block %d: scale %g, want %g", b, got, want)
+			}
+		}
+	}
+}

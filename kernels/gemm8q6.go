@@ -39,7 +39,7 @@ func pack8Q6_K(dst []byte, w Matrix, rb, r int) {
 		row := w.Data[(r+i)*rb : (r+i+1)*rb]
 		for s := range nsb {
 			blk := row[s*q6KSize : (s+1)*q6KSize]
-			d := fp16ToFP32(binary.LittleEndian.Uint16(blk[208:]))
+			d := f16Table[binary.LittleEndian.Uint16(blk[208:])]
 			sc := (*[16]byte)(blk[192:208])
 			o := f[8*s*fs : 8*(s+1)*fs]
 			for u := range 8 {
