@@ -36,6 +36,11 @@ func within(err error, context string) error {
 const (
 	maxNesting = 16 // arrays of arrays deeper than this are refused
 	maxDims    = 4  // GGML_MAX_DIMS
+
+	// maxReserve caps the entries a count read from the file reserves up front. A count is
+	// only checked to fit in the rest of the file, which in a model file is gigabytes of
+	// tensor data; past this, slices and maps grow as entries are actually read.
+	maxReserve = 1 << 10
 )
 
 // decoder is a bounds-checked little-endian cursor over the whole file.
@@ -122,7 +127,8 @@ func (d *decoder) str(field string) (string, error) {
 }
 
 // parse decodes the header, metadata and tensor infos of a whole GGUF file and checks
-// every tensor's data range. It allocates in proportion to the file size at most.
+// every tensor's data range. It allocates in proportion to what it has read, whatever the
+// counts in the file claim.
 func parse(name string, data []byte) (*File, error) {
 	d := &decoder{file: name, b: data}
 	magic, err := d.take(4, "magic")
@@ -162,9 +168,9 @@ func parse(name string, data []byte) (*File, error) {
 		Alignment: defaultAlignment,
 		name:      name,
 		data:      data,
-		keys:      make(map[string]int, nKV),
+		keys:      make(map[string]int, min(nKV, maxReserve)),
 	}
-	f.Metadata = make([]KeyValue, 0, nKV)
+	f.Metadata = make([]KeyValue, 0, min(nKV, maxReserve))
 	alignAt := 0 // offset of the general.alignment entry, for errors
 	for i := range nKV {
 		at := d.off
@@ -200,12 +206,12 @@ func parse(name string, data []byte) (*File, error) {
 	if nTensors > d.remaining()/minTensorInfo {
 		return nil, d.errorf(d.off, "tensor count", "%d tensor infos of at least %d bytes each do not fit in the %d bytes left", nTensors, minTensorInfo, d.remaining())
 	}
-	f.Tensors = make([]TensorInfo, nTensors)
-	f.tensors = make(map[string]int, nTensors)
-	for i := range f.Tensors {
-		t := &f.Tensors[i]
+	f.Tensors = make([]TensorInfo, 0, min(nTensors, maxReserve))
+	f.tensors = make(map[string]int, min(nTensors, maxReserve))
+	for i := range nTensors {
+		var t TensorInfo
 		at := d.off
-		if err := d.tensorInfo(t, f.Alignment); err != nil {
+		if err := d.tensorInfo(&t, f.Alignment); err != nil {
 			return nil, within(err, fmt.Sprintf("tensor %d (%q)", i, t.Name))
 		}
 		if t.Name == "" {
@@ -215,6 +221,7 @@ func parse(name string, data []byte) (*File, error) {
 			return nil, d.errorf(at, fmt.Sprintf("tensor %d (%q) name", i, t.Name), "duplicate tensor name (also tensor %d)", j)
 		}
 		f.tensors[t.Name] = i
+		f.Tensors = append(f.Tensors, t)
 	}
 
 	f.DataOffset = int64(d.off)
@@ -311,19 +318,23 @@ func (d *decoder) array(depth int) (Value, error) {
 	}
 	switch et {
 	case ValueString:
-		s := make([]string, n)
-		for i := range s {
-			if s[i], err = d.str("string"); err != nil {
+		s := make([]string, 0, min(n, maxReserve))
+		for i := range n {
+			x, err := d.str("string")
+			if err != nil {
 				return Value{}, within(err, fmt.Sprintf("array element %d", i))
 			}
+			s = append(s, x)
 		}
 		return Value{ValueArray, s}, nil
 	case ValueArray:
-		s := make([]Value, n)
-		for i := range s {
-			if s[i], err = d.array(depth + 1); err != nil {
+		s := make([]Value, 0, min(n, maxReserve))
+		for i := range n {
+			x, err := d.array(depth + 1)
+			if err != nil {
 				return Value{}, within(err, fmt.Sprintf("array element %d", i))
 			}
+			s = append(s, x)
 		}
 		return Value{ValueArray, s}, nil
 	}

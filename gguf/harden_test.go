@@ -257,3 +257,38 @@ func TestAllocationBounded(t *testing.T) {
 		}
 	}
 }
+
+// A count that fits in a large file (most of a model file is tensor data) reserves no more
+// than the entries actually read: a corrupt count in front of 16 MB of bytes that are no valid
+// entry (zeros: an empty name; 0xff: a string length or element type out of range) fails at
+// the first entry without reserving room for hundreds of thousands.
+func TestAllocationFollowsContent(t *testing.T) {
+	zeros, ones := make([]byte, 16<<20), make([]byte, 16<<20)
+	for i := range ones {
+		ones[i] = 0xff
+	}
+	array := func(et ValueType) []byte {
+		return (&raw{}).header(3, 0, 1).str("k").u32(uint32(ValueArray)).u32(uint32(et)).u64(1 << 20).b
+	}
+	for _, c := range []struct {
+		name      string
+		hdr, body []byte
+	}{
+		{"tensor count", (&raw{}).header(3, 1<<19, 0).b, zeros},
+		{"metadata count", (&raw{}).header(3, 0, 1<<20).b, zeros},
+		{"string array length", array(ValueString), ones},
+		{"array of arrays length", array(ValueArray), ones},
+	} {
+		in := append(append([]byte(nil), c.hdr...), c.body...)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err := FromBytes("big", in)
+		runtime.ReadMemStats(&after)
+		if err == nil {
+			t.Errorf("%s: parsed", c.name)
+		}
+		if got := after.TotalAlloc - before.TotalAlloc; got > 1<<20 {
+			t.Errorf("%s: allocated %d bytes before failing (%v)", c.name, got, err)
+		}
+	}
+}
