@@ -35,7 +35,7 @@ type cpuBackend struct {
 	att    []float32 // attention output, Heads*HeadDim per row
 	hb     []float32 // SwiGLU gate (then its output), FFN per row
 	hb2    []float32 // SwiGLU up projection, FFN per row
-	scores []float32 // attention scores, ctxLen per (row, KV head)
+	scores []float32 // attention scores, ctxLen per worker slot (see attention)
 
 	cur       attnJob          // the attention step being run
 	attnTasks func(lo, hi int) // b.attention, bound once (a closure per layer would allocate)
@@ -45,6 +45,7 @@ type cpuBackend struct {
 type attnJob struct {
 	layer           int
 	positions, seqs []int32
+	tasks, slots    int // (row, KV head) tasks, and the worker slots they are dealt over
 }
 
 func newCPUBackend(m *Model, opts SessionOptions) *cpuBackend {
@@ -80,7 +81,7 @@ func newCPUBackend(m *Model, opts SessionOptions) *cpuBackend {
 	b.att = make([]float32, n*b.qDim)
 	b.hb = make([]float32, n*c.FFN)
 	b.hb2 = make([]float32, n*c.FFN)
-	b.scores = make([]float32, n*c.KVHeads*opts.ContextLength)
+	b.scores = make([]float32, b.pool.Threads()*opts.ContextLength)
 	b.attnTasks = b.attention
 	return b
 }
@@ -169,8 +170,9 @@ func (b *cpuBackend) forward(ctx context.Context, tokens, positions, seqs, out [
 		// a = softmax(q·Kᵀ/sqrt(headDim))·V per head over the row's own sequence, positions
 		// [0, pos] (causal: later rows of the same sequence are not visible yet). One task per
 		// (row, KV head): the query heads that share a KV head are adjacent in q and in a.
-		b.cur = attnJob{layer: li, positions: positions, seqs: seqs}
-		b.pool.Run(n*c.KVHeads, b.attnTasks)
+		tasks := n * c.KVHeads
+		b.cur = attnJob{layer: li, positions: positions, seqs: seqs, tasks: tasks, slots: min(tasks, b.pool.Threads())}
+		b.pool.Run(b.cur.slots, b.attnTasks)
 		b.cur = attnJob{}
 		// After the last layer's attention only the rows that want logits matter (their keys
 		// and values are cached already): pack those rows to the front and finish with them.
@@ -241,24 +243,34 @@ func (b *cpuBackend) packOutputRows(out []int32) int {
 	return m
 }
 
-// attention runs tasks [lo, hi) of the current layer; task t is batch row t/KVHeads and KV head
-// t%KVHeads, whose group of Heads/KVHeads query heads attends over positions [0, pos].
+// attention runs worker slots [lo, hi) of the current layer. Slot s runs tasks s, s+slots,
+// s+2*slots, ... with scores row s as its scratch (so the scratch is one row per thread, not
+// per task, and the dealing evens out the causal rows' growing cost). Task t is batch row
+// t/KVHeads and KV head t%KVHeads, whose group of Heads/KVHeads query heads attends over
+// positions [0, pos].
 func (b *cpuBackend) attention(lo, hi int) {
+	for s := lo; s < hi; s++ {
+		sc := row(b.scores, s, b.ctxLen)
+		for t := s; t < b.cur.tasks; t += b.cur.slots {
+			b.attentionTask(t, sc)
+		}
+	}
+}
+
+// attentionTask runs task t of the current layer with scratch sc.
+func (b *cpuBackend) attentionTask(t int, sc []float32) {
 	c := &b.c
 	group := c.Heads / c.KVHeads
 	gd := group * c.HeadDim // q/a elements of one KV head's group of query heads
-	for t := lo; t < hi; t++ {
-		i, h := t/c.KVHeads, t%c.KVHeads
-		pos := int(b.cur.positions[i])
-		base := b.cacheOffset(int(b.cur.seqs[i]), b.cur.layer, h, 0)
-		end := base + (pos+1)*c.HeadDim
-		att := b.att[i*b.qDim+h*gd : i*b.qDim+(h+1)*gd]
-		q := b.q[i*b.qDim+h*gd : i*b.qDim+(h+1)*gd]
-		sc := row(b.scores, t, b.ctxLen)
-		if b.k16 != nil {
-			kernels.AttentionF16(att, q, b.k16[base:end], b.v16[base:end], pos+1, group, 1, c.HeadDim, b.scale, sc)
-		} else {
-			kernels.AttentionF32(att, q, b.k32[base:end], b.v32[base:end], pos+1, group, 1, c.HeadDim, b.scale, sc)
-		}
+	i, h := t/c.KVHeads, t%c.KVHeads
+	pos := int(b.cur.positions[i])
+	base := b.cacheOffset(int(b.cur.seqs[i]), b.cur.layer, h, 0)
+	end := base + (pos+1)*c.HeadDim
+	att := b.att[i*b.qDim+h*gd : i*b.qDim+(h+1)*gd]
+	q := b.q[i*b.qDim+h*gd : i*b.qDim+(h+1)*gd]
+	if b.k16 != nil {
+		kernels.AttentionF16(att, q, b.k16[base:end], b.v16[base:end], pos+1, group, 1, c.HeadDim, b.scale, sc)
+	} else {
+		kernels.AttentionF32(att, q, b.k32[base:end], b.v32[base:end], pos+1, group, 1, c.HeadDim, b.scale, sc)
 	}
 }
