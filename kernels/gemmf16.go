@@ -42,7 +42,7 @@ func (mm *matmulJob) gemmF16Rows(buf *[]float32, lo, hi int) {
 		for k0 := 0; k0 < cols; k0 += kc {
 			n := min(kc, cols-k0)
 			for i := range 8 {
-				cvtF16F32(tile[i*ks:i*ks+n], uint16s(w.Data[(r+i)*rb:(r+i+1)*rb])[k0:k0+n])
+				cvtF16F32(tile[i*ks:i*ks+n], uint16s(w.Data[(r+i)*rb : (r+i+1)*rb])[k0:k0+n])
 			}
 			b := 0
 			for ; b+3 <= batch; b += 3 {
