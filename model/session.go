@@ -10,12 +10,16 @@ import (
 
 // SessionOptions sizes a Session. Zero values pick defaults.
 type SessionOptions struct {
-	Threads       int       // worker threads for the matrix products; 0: GOMAXPROCS
+	Threads       int       // worker threads for the matrix products; 0: GOMAXPROCS; at most MaxThreads
 	MaxSequences  int       // sequences the KV cache holds (ids 0..MaxSequences-1); 0: 1
 	ContextLength int       // positions per sequence; 0: the model's, at most DefaultContextLength
 	KVType        gguf.Type // KV cache element type: gguf.TypeF32 (the zero value) or gguf.TypeF16
 	BatchSize     int       // rows per forward chunk (prompt prefill); 0: 512
 }
+
+// MaxThreads bounds SessionOptions.Threads: each thread is a worker goroutine with a
+// context-length row of attention scratch, so an absurd count is refused, not started.
+const MaxThreads = 1024
 
 // DefaultContextLength caps the context of a session whose options leave it 0, so that a model
 // trained with a very long context does not allocate a huge cache by default.
@@ -61,6 +65,9 @@ type backend interface {
 func (m *Model) NewSession(opts SessionOptions) (*Session, error) {
 	if opts.Threads <= 0 {
 		opts.Threads = runtime.GOMAXPROCS(0)
+	}
+	if opts.Threads > MaxThreads {
+		return nil, fmt.Errorf("model: %d threads: want at most %d", opts.Threads, MaxThreads)
 	}
 	if opts.MaxSequences <= 0 {
 		opts.MaxSequences = 1

@@ -194,6 +194,9 @@ func TestForwardErrors(t *testing.T) {
 	if _, err := m.NewSession(SessionOptions{KVType: gguf.TypeQ8_0}); err == nil {
 		t.Error("Q8_0 KV cache: no error")
 	}
+	if _, err := m.NewSession(SessionOptions{Threads: MaxThreads + 1}); err == nil || !strings.Contains(err.Error(), "threads") {
+		t.Errorf("%d threads: error %v", MaxThreads+1, err)
+	}
 }
 
 // TestF16KVCache: an F16 cache stays close to llama.cpp's F32-cache reference.
