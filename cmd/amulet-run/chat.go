@@ -147,7 +147,11 @@ func chatCommand(line string, req *amulet.Request, history *[]amulet.Message, w 
 		case arg == "" || arg == "none":
 			req.Preferences = nil
 		case strings.HasPrefix(arg, "+"):
-			req.Preferences = append(req.Preferences, amulet.Preference{Text: prefText(strings.TrimSpace(arg[1:]))})
+			more := strings.TrimSpace(arg[1:])
+			if more == "" {
+				return false, errors.New("/preference +TEXT: the text is missing")
+			}
+			req.Preferences = append(req.Preferences, amulet.Preference{Text: prefText(more)})
 		default:
 			req.Preferences = []amulet.Preference{{Text: prefText(arg)}}
 		}

@@ -198,12 +198,12 @@ func TestRunBadFlags(t *testing.T) {
 func TestChat(t *testing.T) {
 	shared := sharedtest.Dir(t)
 	model := filepath.Join(shared, "models", "stories260k-f32.gguf")
-	script := "/help\n/preference She had a red ball.\n/method pref\nTell me a story.\n/method bogus\n/reset\n/preference none\nHi\n/quit\nnever read\n"
+	script := "/help\n/preference She had a red ball.\n/preference +\n/method pref\nTell me a story.\n/method bogus\n/reset\n/preference none\nHi\n/quit\nnever read\n"
 	code, out, errOut := runCLI(script, "chat", "-m", model, "-n", "10", "--temp", "0")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"/preference TEXT", "preferences: \"She had a red ball.\"", "method: pref", "error: unknown method", "conversation cleared"} {
+	for _, want := range []string{"/preference TEXT", "preferences: \"She had a red ball.\"", "method: pref", "error: unknown method", "conversation cleared", "error: /preference +TEXT: the text is missing"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("chat output lacks %q:\n%s", want, out)
 		}
