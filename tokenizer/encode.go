@@ -72,6 +72,9 @@ type fragment struct {
 	lo, hi int
 }
 
+// specialPrefixLen is how many leading bytes of the special tokens partition groups them by.
+const specialPrefixLen = 4
+
 // isCSpace is C's isspace in the "C" locale.
 func isCSpace(b byte) bool { return b == ' ' || b >= '\t' && b <= '\r' }
 
@@ -83,9 +86,23 @@ func (t *Tokenizer) partition(text string, parseSpecial bool) []fragment {
 	}
 	frags := []fragment{{-1, 0, len(text)}}
 	var next []fragment
-	for _, id := range t.special {
+	// Many special tokens share their first bytes ("[PAD100015]", "[PAD100016]", ... 2398 of
+	// them in deepseek-llm): a token whose prefix is nowhere in the text is in no fragment, so
+	// one search per prefix spares a search of the text per token.
+	inText := make([]int8, len(t.specialPrefixes)) // 0 not searched yet, 1 found, -1 absent
+	for k, id := range t.special {
 		a := t.attrs[id]
 		if !parseSpecial && a&(attrControl|attrUnknown) != 0 {
+			continue
+		}
+		g := t.specialGroup[k]
+		if inText[g] == 0 {
+			inText[g] = -1
+			if strings.Contains(text, t.specialPrefixes[g]) {
+				inText[g] = 1
+			}
+		}
+		if inText[g] < 0 {
 			continue
 		}
 		s := t.tokens[id]

@@ -64,31 +64,33 @@ type metadata struct {
 // Tokenizer converts between text and token ids exactly as llama.cpp does for the same GGUF
 // vocabulary. It is safe for concurrent use.
 type Tokenizer struct {
-	kind           kind
-	model, pre     string
-	tokens         []string
-	scores         []float32
-	attrs          []attr
-	ids            map[string]int32
-	pairs          map[uint64]pairMerge // merges of two tokens, by pairKey of their ids
-	adjacent       map[uint64]bool      // SentencePiece: character pairs found next to each other in a token
-	merges         map[string]int32     // other merges: mergeKey(left, right) -> rank
-	byteIDs        [256]int32           // byte-level BPE: the token of each byte's character
-	pieces         []string             // token_to_piece with special tokens as text
-	special        []int32              // control, user-defined and unknown tokens, longest first
-	splitters      []splitter
-	bytes          *byteTable
-	byteTokens     [256]int32 // SPM byte fallback: <0xXX> (else the byte itself) tokens; -1 if absent
-	hexTokens      [256]int32 // <0xXX> tokens; -1 if absent
-	escapeSpaces   bool       // BPE on SentencePiece-style text: spaces become U+2581 (Gemma 4)
-	bos, eos, eot  int32
-	eom, unk       int32
-	eog            map[int32]bool
-	addBOS, addEOS bool
-	addSpacePrefix bool
-	cleanSpaces    bool
-	ignoreMerges   bool
-	chatTemplate   string
+	kind            kind
+	model, pre      string
+	tokens          []string
+	scores          []float32
+	attrs           []attr
+	ids             map[string]int32
+	pairs           map[uint64]pairMerge // merges of two tokens, by pairKey of their ids
+	adjacent        map[uint64]bool      // SentencePiece: character pairs found next to each other in a token
+	merges          map[string]int32     // other merges: mergeKey(left, right) -> rank
+	byteIDs         [256]int32           // byte-level BPE: the token of each byte's character
+	pieces          []string             // token_to_piece with special tokens as text
+	special         []int32              // control, user-defined and unknown tokens, longest first
+	specialGroup    []int32              // per special token: its index in specialPrefixes
+	specialPrefixes []string             // the distinct first (up to) 4 bytes of the special tokens
+	splitters       []splitter
+	bytes           *byteTable
+	byteTokens      [256]int32 // SPM byte fallback: <0xXX> (else the byte itself) tokens; -1 if absent
+	hexTokens       [256]int32 // <0xXX> tokens; -1 if absent
+	escapeSpaces    bool       // BPE on SentencePiece-style text: spaces become U+2581 (Gemma 4)
+	bos, eos, eot   int32
+	eom, unk        int32
+	eog             map[int32]bool
+	addBOS, addEOS  bool
+	addSpacePrefix  bool
+	cleanSpaces     bool
+	ignoreMerges    bool
+	chatTemplate    string
 }
 
 // pairMerge is a merge of two tokens: its rank and the id of the merged text (-1 if that is
@@ -278,6 +280,18 @@ func newTokenizer(m *metadata) (*Tokenizer, error) {
 	sort.SliceStable(t.special, func(a, b int) bool {
 		return len(t.tokens[t.special[a]]) > len(t.tokens[t.special[b]])
 	})
+	groups := map[string]int32{}
+	for _, id := range t.special {
+		w := t.tokens[id]
+		prefix := w[:min(len(w), specialPrefixLen)]
+		g, ok := groups[prefix]
+		if !ok {
+			g = int32(len(t.specialPrefixes))
+			groups[prefix] = g
+			t.specialPrefixes = append(t.specialPrefixes, prefix)
+		}
+		t.specialGroup = append(t.specialGroup, g)
+	}
 	t.pieces = make([]string, n)
 	for id := range t.pieces {
 		t.pieces[id] = t.tokenToPiece(int32(id))
