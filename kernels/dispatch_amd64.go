@@ -46,6 +46,7 @@ func init() {
 	pack16hQ8_0 = pack16hQ8_0Asm
 	pack16hQ4_0 = pack16hQ4_0Asm
 	pack16hQ4_KQuants = pack16hQ4_KQuantsAsm
+	pack16hQ6_KQuants = pack16hQ6_KQuantsAsm
 	if x86HasAVX512VL() {
 		dotF16x4n = dotF16x4nAsm
 		dotBF16x4n = dotBF16x4nAsm
@@ -77,6 +78,8 @@ func init() {
 		gemm16x1 = gemm16x1Asm
 		gemm16Kx8 = gemm16Kx8Asm
 		gemm16Kx1 = gemm16Kx1Asm
+		gemm16Q6x8 = gemm16Q6x8Asm
+		gemm16Q6x1 = gemm16Q6x1Asm
 	}
 }
 

@@ -246,6 +246,9 @@ func (p *Pool) setGemm8(mm *matmulJob) {
 		}
 		mm.g8pack, mm.g8blk = pack8Q6_K, pack8KBlockBytes
 		mm.g8x8, mm.g8x1 = gemm8Q6x8, gemm8Q6x1
+		if gemm16Q6x8 != nil && pack16hQ6_KQuants != nil {
+			mm.g16pack, mm.g16blk, mm.g16x8, mm.g16x1 = pack16Q6_K, pack16KBlockBytes, gemm16Q6x8, gemm16Q6x1
+		}
 		n := batch * w.Cols
 		if cap(p.xk) < n {
 			p.xk = make([]byte, n)

@@ -320,3 +320,57 @@ func pack16hQ4_KQuantsAsm(nsb int, w []byte, rowBytes int, dst []byte) {
 	_ = dst[8*nsb*pack16KBlockBytes-32-1]
 	pack16hQ4_KQuantsAVX2(nsb, &w[0], rowBytes, &dst[0])
 }
+
+//go:noescape
+func gemm16Q6x8VNNI(nb int, w *byte, x *byte, xStride int, aux *uint32, auxStride int, out *float32, outStride int)
+
+//go:noescape
+func gemm16Q6x1VNNI(nb int, w *byte, x *byte, xStride int, aux *uint32, auxStride int, out *float32, outStride int)
+
+//go:noescape
+func pack16hQ6_KQuantsAVX2(nsb int, w *byte, rowBytes int, dst *byte)
+
+// gemm16Q6Check is gemm8Q6Check for 16-row tiles.
+func gemm16Q6Check(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride, nx int) bool {
+	_ = out[(nx-1)*outStride+15]
+	if nb <= 0 {
+		return false
+	}
+	if xStride < nb*32 || auxStride < gemm8Q6AuxPer*nb {
+		panic("kernels: gemm16Q6: activation stride shorter than a row")
+	}
+	_ = w[nb*pack16KBlockBytes-1]
+	_ = x[(nx-1)*xStride+nb*32-1]
+	_ = aux[(nx-1)*auxStride+gemm8Q6AuxPer*nb-1]
+	return true
+}
+
+func gemm16Q6x8Asm(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride int) {
+	if !gemm16Q6Check(nb, w, x, xStride, aux, auxStride, out, outStride, 8) {
+		for a := range 8 {
+			clear(out[a*outStride : a*outStride+16])
+		}
+		return
+	}
+	gemm16Q6x8VNNI(nb, &w[0], &x[0], xStride, &aux[0], 4*auxStride, &out[0], outStride)
+}
+
+func gemm16Q6x1Asm(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride int) {
+	if !gemm16Q6Check(nb, w, x, xStride, aux, auxStride, out, outStride, 1) {
+		clear(out[:16])
+		return
+	}
+	gemm16Q6x1VNNI(nb, &w[0], &x[0], xStride, &aux[0], 4*auxStride, &out[0], outStride)
+}
+
+func pack16hQ6_KQuantsAsm(nsb int, w []byte, rowBytes int, dst []byte) {
+	if nsb <= 0 {
+		return
+	}
+	if rowBytes < nsb*q6KSize {
+		panic("kernels: pack16Q6_K: row stride shorter than a row")
+	}
+	_ = w[7*rowBytes+nsb*q6KSize-1]
+	_ = dst[8*nsb*pack16KBlockBytes-32-1]
+	pack16hQ6_KQuantsAVX2(nsb, &w[0], rowBytes, &dst[0])
+}
