@@ -1,5 +1,11 @@
 package tokenizer
 
+import (
+	"cmp"
+	"slices"
+	"sort"
+)
+
 // Pre-tokenizers: they cut a text (as code points) into words before BPE runs on each word.
 //
 // llama.cpp describes each pre-tokenizer as a list of regular expressions applied one after the
@@ -112,19 +118,42 @@ func isRegexSpace(c rune) bool {
 }
 
 // wideClass matches a bracket expression of code point ranges the way llama.cpp's std::wregex
-// path does: non-ASCII whitespace has been replaced by \v, so it matches none of them.
+// path does: non-ASCII whitespace has been replaced by \v, so it matches none of them. ASCII
+// is looked up in a table, the rest by binary search over the merged ranges.
 func wideClass(ranges [][2]rune) func(rune) bool {
+	merged := mergeRanges(ranges)
+	var ascii [128]bool
+	for _, r := range merged {
+		for c := r[0]; c <= min(r[1], 127); c++ {
+			ascii[c] = true
+		}
+	}
 	return func(c rune) bool {
-		if c >= 0x80 && isWhitespaceCpt(c) {
+		if c < 128 {
+			return c >= 0 && ascii[c]
+		}
+		if isWhitespaceCpt(c) {
 			return false
 		}
-		for _, r := range ranges {
-			if c >= r[0] && c <= r[1] {
-				return true
-			}
-		}
-		return false
+		i := sort.Search(len(merged), func(i int) bool { return merged[i][1] >= c })
+		return i < len(merged) && merged[i][0] <= c
 	}
+}
+
+// mergeRanges sorts inclusive code point ranges and joins those that overlap or touch, so that
+// both their starts and their ends increase.
+func mergeRanges(ranges [][2]rune) [][2]rune {
+	rs := slices.Clone(ranges)
+	slices.SortFunc(rs, func(a, b [2]rune) int { return cmp.Compare(a[0], b[0]) })
+	var out [][2]rune
+	for _, r := range rs {
+		if n := len(out); n > 0 && r[0] <= out[n-1][1]+1 {
+			out[n-1][1] = max(out[n-1][1], r[1])
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 // pieces collects the pieces of one segment: gaps between matches and the matches.

@@ -254,3 +254,24 @@ func TestMetadataErrorsNameFileAndKey(t *testing.T) {
 		}
 	}
 }
+
+// TestWideClass checks the table and binary-search lookup of a bracket expression against a
+// plain scan of its ranges (overlapping and unordered, as deepseek's CJK class is), for every
+// code point.
+func TestWideClass(t *testing.T) {
+	for _, class := range []string{deepseekLetters, deepseekPunct, deepseekCJK, "a-cb-eX\u00e0-\u00ff\u3000"} {
+		ranges := parseClass(class)
+		in := wideClass(ranges)
+		for c := rune(0); c <= 0x10ffff+1; c++ {
+			want := false
+			if c < 0x80 || !isWhitespaceCpt(c) {
+				for _, r := range ranges {
+					want = want || c >= r[0] && c <= r[1]
+				}
+			}
+			if got := in(c); got != want {
+				t.Fatalf("class %.20q: %U: got %v, want %v", class, c, got, want)
+			}
+		}
+	}
+}
