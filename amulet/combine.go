@@ -3,7 +3,8 @@ package amulet
 import (
 	"fmt"
 	"math"
-	"slices"
+
+	"github.com/amulet-llm/amulet/amulet/sample"
 )
 
 // Combiner turns one row of logits per context into the realigned scores of the next token:
@@ -26,8 +27,8 @@ type Combiner struct {
 
 	// scratch, allocated once (literal form and the LA mask only)
 	p64, b64, ftrl []float64
-	order          []int32
-	keep           []bool
+	ids            []int32 // LA mask: candidate token ids
+	keep           []bool  // LA mask: tokens inside some preference's nucleus
 }
 
 // NewCombiner builds the combiner for a method, its parameters and the preference weights
@@ -93,8 +94,7 @@ func NewCombiner(method Method, prm Params, weights []float64, vocab int) (*Comb
 		c.ftrl = make([]float64, 3*vocab)
 	}
 	if method == MethodLA && prm.LATopP > 0 && prm.LATopP < 1 {
-		c.p64 = make([]float64, vocab)
-		c.order = make([]int32, vocab)
+		c.ids = make([]int32, vocab)
 		c.keep = make([]bool, vocab)
 	}
 	return c, nil
@@ -212,38 +212,25 @@ func (c *Combiner) combineLiteral(dst, base []float32, prefs [][]float32) {
 }
 
 // maskNucleus keeps only the tokens inside the top-p nucleus of some positively weighted
-// preference distribution (LA's plausibility constraint).
+// preference distribution (LA's plausibility constraint). The nucleus is found by partial
+// selection (sample.Nucleus), not by sorting the vocabulary every token.
 func (c *Combiner) maskNucleus(dst []float32, prefs [][]float32) {
 	n := len(dst)
-	keep, probs, order := c.keep[:n], c.p64[:n], c.order[:n]
+	keep := c.keep[:n]
 	clear(keep)
 	for j, row := range prefs {
 		if c.weights[j] <= 0 {
 			continue
 		}
-		for i, v := range row[:n] {
-			probs[i] = float64(v)
-		}
-		LogSoftmax(probs, probs)
-		for i := range order {
-			order[i] = int32(i)
-		}
-		slices.SortFunc(order, func(a, b int32) int {
-			switch {
-			case probs[a] > probs[b]:
-				return -1
-			case probs[a] < probs[b]:
-				return 1
+		row = row[:n]
+		ids := c.ids[:0]
+		for i, v := range row {
+			if v-v == 0 { // finite
+				ids = append(ids, int32(i))
 			}
-			return int(a - b)
-		})
-		cum := 0.0
-		for _, id := range order {
+		}
+		for _, id := range sample.Nucleus(ids, row, c.prm.LATopP) {
 			keep[id] = true
-			cum += math.Exp(probs[id])
-			if cum >= c.prm.LATopP {
-				break
-			}
 		}
 	}
 	neg := float32(math.Inf(-1))

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"sort"
 	"testing"
 
 	"github.com/amulet-llm/amulet/amulet/sample"
@@ -252,6 +253,60 @@ func TestLANucleusMask(t *testing.T) {
 	comb.Combine(z, base, [][]float32{pref})
 	if !math.IsInf(float64(z[2]), -1) || math.IsInf(float64(z[1]), -1) {
 		t.Fatalf("mask: z = %v, want token 2 masked and 0, 1 kept", z)
+	}
+}
+
+// On random rows the LA mask keeps exactly the union of the positively weighted preferences'
+// nuclei found by sorting the whole vocabulary (the plain reference), and allocates nothing.
+func TestLANucleusMaskMatchesFullSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const vocab = 3000
+	for trial := range 20 {
+		topP := 0.05 + 0.9*rng.Float64()
+		comb, err := NewCombiner(MethodLA, Params{LATopP: topP}, []float64{1, -0.5, 0.7}, vocab)
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := make([]float32, vocab)
+		prefs := make([][]float32, 3)
+		for j := range prefs {
+			prefs[j] = make([]float32, vocab)
+			for i := range prefs[j] {
+				prefs[j][i] = float32(rng.NormFloat64() * []float64{0.3, 2, 5}[trial%3])
+			}
+		}
+		z := make([]float32, vocab)
+		comb.Combine(z, base, prefs)
+		want := make([]bool, vocab)
+		for j, row := range prefs {
+			if j == 1 { // negative weight: no nucleus of its own
+				continue
+			}
+			order := make([]int, vocab)
+			for i := range order {
+				order[i] = i
+			}
+			sort.SliceStable(order, func(a, b int) bool { return row[order[a]] > row[order[b]] })
+			m, total := float64(row[order[0]]), 0.0
+			for _, v := range row {
+				total += math.Exp(float64(v) - m)
+			}
+			cum := 0.0
+			for _, id := range order {
+				want[id] = true
+				if cum += math.Exp(float64(row[id])-m) / total; cum >= topP {
+					break
+				}
+			}
+		}
+		for i := range z {
+			if kept := !math.IsInf(float64(z[i]), -1); kept != want[i] {
+				t.Fatalf("trial %d (top-p %.3f): token %d kept=%v, want %v", trial, topP, i, kept, want[i])
+			}
+		}
+		if n := testing.AllocsPerRun(3, func() { comb.Combine(z, base, prefs) }); n != 0 {
+			t.Fatalf("LA mask allocates %v times per token", n)
+		}
 	}
 }
 

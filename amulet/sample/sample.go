@@ -210,7 +210,7 @@ func (s *Sampler) Choose(z []float32) int32 {
 		ids = ids[:k]
 	}
 	if s.p.TopP > 0 && s.p.TopP < 1 {
-		ids = s.nucleus(ids, z)
+		ids = Nucleus(ids, z, s.p.TopP)
 	}
 	if s.p.MinP > 0 {
 		ids = s.minP(ids, z)
@@ -238,10 +238,12 @@ func maxScore(ids []int32, z []float32) float64 {
 	return m
 }
 
-// nucleus keeps the smallest best-first prefix of ids whose probability (at temperature 1,
-// normalised over all of ids) reaches TopP. It sorts only as many of the best tokens as the
-// nucleus needs: the top 64, then 4 times more while the mass is short.
-func (s *Sampler) nucleus(ids []int32, z []float32) []int32 {
+// Nucleus returns the top-p nucleus of ids: it reorders ids best first (score descending,
+// ties by lower id) as far as needed and returns the smallest prefix whose probability
+// (softmax of z over ids, at temperature 1) reaches topP. ids are token ids whose scores in z
+// are finite. It sorts only as many of the best tokens as the nucleus needs: the top 64, then
+// 4 times more while the mass is short. It allocates nothing.
+func Nucleus(ids []int32, z []float32, topP float64) []int32 {
 	m := maxScore(ids, z)
 	total := 0.0
 	for _, id := range ids {
@@ -256,7 +258,7 @@ func (s *Sampler) nucleus(ids []int32, z []float32) []int32 {
 		cum := 0.0
 		for i, id := range ids[:k] {
 			cum += math.Exp(float64(z[id])-m) / total
-			if cum >= s.p.TopP {
+			if cum >= topP {
 				return ids[:i+1]
 			}
 		}

@@ -239,12 +239,11 @@ func TestNucleusMatchesFullSort(t *testing.T) {
 				break
 			}
 		}
-		s, _ := New(n, Params{Temperature: 1, TopP: topP}, 1)
 		ids := make([]int32, n)
 		for i := range ids {
 			ids[i] = int32(i)
 		}
-		got := s.nucleus(ids, z)
+		got := Nucleus(ids, z, topP)
 		if !slices.Equal(got, want[:keep]) {
 			t.Fatalf("trial %d (n=%d scale %v top-p %.3f): nucleus of %d tokens, want %d", trial, n, scale, topP, len(got), keep)
 		}
