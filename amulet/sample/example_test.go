@@ -2,6 +2,7 @@ package sample_test
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/amulet-llm/amulet/amulet/sample"
 )
@@ -20,4 +21,16 @@ func ExampleSampler() {
 	// Output:
 	// greedy with bias: 3
 	// only the top 2 are drawn: true true
+}
+
+// The top-p nucleus of four tokens with probabilities 0.1, 0.5, 0.15 and 0.25: the two best
+// reach 0.75, so top-p 0.7 keeps them, best first.
+func ExampleNucleus() {
+	probs := []float64{0.1, 0.5, 0.15, 0.25}
+	z := make([]float32, len(probs))
+	for i, p := range probs {
+		z[i] = float32(math.Log(p))
+	}
+	fmt.Println(sample.Nucleus([]int32{0, 1, 2, 3}, z, 0.7))
+	// Output: [1 3]
 }
