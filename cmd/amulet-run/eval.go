@@ -651,11 +651,8 @@ type llScorer struct {
 
 func newLLScorer(eng *amulet.Engine, threads int) (*llScorer, error) {
 	m := eng.Model()
-	n := m.Config.ContextLength
-	if n <= 0 || n > 4096 {
-		n = 4096
-	}
-	sess, err := m.NewSession(model.SessionOptions{Threads: threads, MaxSequences: 1, ContextLength: n, KVType: gguf.TypeF32})
+	// ContextLength 0: the model's, at most model.DefaultContextLength.
+	sess, err := m.NewSession(model.SessionOptions{Threads: threads, MaxSequences: 1, KVType: gguf.TypeF32})
 	if err != nil {
 		return nil, err
 	}
@@ -664,7 +661,7 @@ func newLLScorer(eng *amulet.Engine, threads int) (*llScorer, error) {
 		sess.Close()
 		return nil, err
 	}
-	return &llScorer{eng: eng, sess: sess, lp: lp, ctx: n}, nil
+	return &llScorer{eng: eng, sess: sess, lp: lp, ctx: sess.Options().ContextLength}, nil
 }
 
 func (l *llScorer) Close() { l.sess.Close() }
