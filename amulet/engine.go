@@ -75,12 +75,9 @@ func New(f *gguf.File, opts Options) (*Engine, error) {
 		}
 	}
 	// The KV cache of a request is sized for its prompt plus its max tokens, at most ctxLen.
-	ctxLen := min(m.Config.ContextLength, model.DefaultContextLength)
+	ctxLen := min(m.Config.ContextLength, model.DefaultContextLength) // model.Load ensures >= 1
 	if opts.ContextLength > 0 {
 		ctxLen = opts.ContextLength
-	}
-	if ctxLen <= 0 {
-		ctxLen = model.DefaultContextLength
 	}
 	e.be = backend{
 		vocab:     m.Config.Vocab,
