@@ -63,7 +63,7 @@ func benchThreads() int {
 func benchBackend(m *model.Model, threads int) *backend {
 	vocab := m.Config.Vocab
 	return &backend{
-		vocab: vocab, ctxLen: 512, batchSize: 512,
+		vocab: vocab, ctxLen: 512,
 		newSession: func(seqs, n int) (session, error) {
 			s, err := m.NewSession(model.SessionOptions{Threads: threads, MaxSequences: seqs, ContextLength: n})
 			if err != nil {

@@ -80,10 +80,9 @@ func New(f *gguf.File, opts Options) (*Engine, error) {
 		ctxLen = opts.ContextLength
 	}
 	e.be = backend{
-		vocab:     m.Config.Vocab,
-		tokens:    tok.VocabSize(),
-		ctxLen:    ctxLen,
-		batchSize: max(opts.BatchSize, 0),
+		vocab:  m.Config.Vocab,
+		tokens: tok.VocabSize(),
+		ctxLen: ctxLen,
 		newSession: func(seqs, n int) (session, error) {
 			s, err := m.NewSession(model.SessionOptions{
 				Threads: opts.Threads, MaxSequences: seqs, ContextLength: n,
@@ -104,9 +103,6 @@ func New(f *gguf.File, opts Options) (*Engine, error) {
 			}
 			return d
 		},
-	}
-	if e.be.batchSize == 0 {
-		e.be.batchSize = 512
 	}
 	if e.tmpl != nil {
 		bos, eos := "", ""

@@ -36,7 +36,6 @@ type backend struct {
 	vocab      int // logits per row
 	tokens     int // tokenizer entries (<= vocab; ids from tokens on are padding, never chosen); 0 = vocab
 	ctxLen     int // the model's context length
-	batchSize  int // rows per Forward during prefill
 	newSession func(seqs, ctxLen int) (session, error)
 	encode     func(text string, addSpecial, parseSpecial bool) []int32
 	isEOG      func(id int32) bool
@@ -164,7 +163,7 @@ func generate(ctx context.Context, b *backend, req Request, onToken func(Token) 
 	defer sess.Close()
 
 	start := time.Now()
-	rows, shared, prefilled, err := prefill(ctx, sess, cs.tokens, b.batchSize, b.vocab)
+	rows, shared, prefilled, err := prefill(ctx, sess, cs.tokens)
 	if err != nil {
 		if ctx.Err() != nil {
 			res.FinishReason = FinishCancelled
@@ -339,10 +338,11 @@ func buildContexts(b *backend, req *Request, comb *Combiner) (contextSet, error)
 func tokenizeContext(b *backend, text string, raw bool) []int32 { return b.encode(text, true, !raw) }
 
 // prefill runs the contexts' prompts on sequences 0..len(ctxs)-1 and returns the logits of
-// each context's last token. The common prefix is computed once on sequence 0 and copied
-// (KV entries, no recompute) to the others; every context keeps at least its last token to
-// itself, so it gets its own logits. Rows go to the session in batches of batchSize.
-func prefill(ctx context.Context, sess session, ctxs [][]int32, batchSize, vocab int) (rows [][]float32, shared, prefilled int, err error) {
+// each context's last token (valid until the session's next Forward). The common prefix is
+// computed once on sequence 0 and copied (KV entries, no recompute) to the others; every
+// context keeps at least its last token to itself, so it gets its own logits. That is two
+// Forward calls at most; the session splits them into chunks of its batch size.
+func prefill(ctx context.Context, sess session, ctxs [][]int32) (rows [][]float32, shared, prefilled int, err error) {
 	n := len(ctxs)
 	if n > 1 {
 		shared = commonPrefix(ctxs)
@@ -350,63 +350,40 @@ func prefill(ctx context.Context, sess session, ctxs [][]int32, batchSize, vocab
 			shared = min(shared, len(c)-1)
 		}
 	}
-	bs := max(batchSize, 1)
-	bt := batch{
-		Tokens:    make([]int32, 0, bs),
-		Positions: make([]int32, 0, bs),
-		Seqs:      make([]int32, 0, bs),
-		Logits:    make([]bool, 0, bs),
-	}
-	rows = make([][]float32, n)
-	flush := func() error {
-		if len(bt.Tokens) == 0 {
-			return nil
-		}
-		if err := sess.Forward(ctx, bt); err != nil {
-			return err
-		}
-		for r, want := range bt.Logits {
-			if want {
-				j := bt.Seqs[r]
-				rows[j] = append(make([]float32, 0, vocab), sess.Logits(r)...)
-			}
-		}
-		bt.Tokens, bt.Positions, bt.Seqs, bt.Logits = bt.Tokens[:0], bt.Positions[:0], bt.Seqs[:0], bt.Logits[:0]
-		return nil
-	}
-	add := func(tok int32, pos, seq int, logits bool) error {
+	var bt batch
+	add := func(tok int32, pos, seq int, logits bool) {
 		bt.Tokens = append(bt.Tokens, tok)
 		bt.Positions = append(bt.Positions, int32(pos))
 		bt.Seqs = append(bt.Seqs, int32(seq))
 		bt.Logits = append(bt.Logits, logits)
-		prefilled++
-		if len(bt.Tokens) == bs {
-			return flush()
-		}
-		return nil
 	}
-	for i := range shared {
-		if err := add(ctxs[0][i], i, 0, false); err != nil {
+	if shared > 0 {
+		for i := range shared {
+			add(ctxs[0][i], i, 0, false)
+		}
+		if err := sess.Forward(ctx, bt); err != nil {
 			return nil, 0, 0, err
 		}
-	}
-	if err := flush(); err != nil {
-		return nil, 0, 0, err
-	}
-	for j := 1; j < n && shared > 0; j++ {
-		if err := sess.CopyPrefix(int32(j), 0, shared); err != nil {
-			return nil, 0, 0, err
-		}
-	}
-	for j, c := range ctxs {
-		for i := shared; i < len(c); i++ {
-			if err := add(c[i], i, j, i == len(c)-1); err != nil {
+		for j := 1; j < n; j++ {
+			if err := sess.CopyPrefix(int32(j), 0, shared); err != nil {
 				return nil, 0, 0, err
 			}
 		}
+		bt.Tokens, bt.Positions, bt.Seqs, bt.Logits = bt.Tokens[:0], bt.Positions[:0], bt.Seqs[:0], bt.Logits[:0]
 	}
-	if err := flush(); err != nil {
+	for j, c := range ctxs {
+		for i := shared; i < len(c); i++ {
+			add(c[i], i, j, i == len(c)-1)
+		}
+	}
+	if err := sess.Forward(ctx, bt); err != nil {
 		return nil, 0, 0, err
 	}
-	return rows, shared, prefilled, nil
+	rows = make([][]float32, n)
+	for r, want := range bt.Logits {
+		if want {
+			rows[bt.Seqs[r]] = sess.Logits(r)
+		}
+	}
+	return rows, shared, shared + len(bt.Tokens), nil
 }
