@@ -128,7 +128,8 @@ func generate(ctx context.Context, b *backend, req Request, onToken func(Token) 
 	for i, p := range req.Preferences {
 		weights[i] = p.Weight
 	}
-	comb, err := NewCombiner(req.method(), req.Params, weights, b.vocab)
+	res.Method = req.method()
+	comb, err := NewCombiner(res.Method, req.Params, weights, b.vocab)
 	if err != nil {
 		return res, err
 	}

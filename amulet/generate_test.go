@@ -354,8 +354,17 @@ func TestRequestMethodCaseAndSystemTwice(t *testing.T) {
 	if err != nil {
 		t.Fatalf("method \" CFG\": %v", err)
 	}
-	if got.K != DefaultCFGScale-1 || !slices.Equal(got.Tokens, want.Tokens) {
-		t.Errorf("method \" CFG\": k %v tokens %v, want k %v tokens %v", got.K, got.Tokens, DefaultCFGScale-1, want.Tokens)
+	if got.K != DefaultCFGScale-1 || got.Method != MethodCFG || !slices.Equal(got.Tokens, want.Tokens) {
+		t.Errorf("method \" CFG\": method %q k %v tokens %v, want cfg, k %v tokens %v", got.Method, got.K, got.Tokens, DefaultCFGScale-1, want.Tokens)
+	}
+	// No method: amulet with preferences, base without.
+	for req, want := range map[*Request]Method{
+		{BaseContext: "abc", Preferences: prefs, MaxTokens: 1}: MethodAmulet,
+		{Prompt: "abc", MaxTokens: 1}:                          MethodBase,
+	} {
+		if res, err := generate(context.Background(), b, *req, nil); err != nil || res.Method != want {
+			t.Errorf("default method of %+v: %q (%v), want %q", *req, res.Method, err, want)
+		}
 	}
 	req := Request{System: "a", Messages: []Message{{Role: "system", Content: "b"}, {Role: "user", Content: "hi"}}}
 	if err := req.validate(); err == nil || !strings.Contains(err.Error(), "system") {

@@ -184,7 +184,8 @@ type Result struct {
 	Tokens       []int32 `json:"tokens"`
 	Text         string  `json:"text"`
 	FinishReason string  `json:"finish_reason"`
-	K            float64 `json:"k"` // the realignment coefficient used
+	Method       Method  `json:"method"` // the method used (Request.Method, or its default)
+	K            float64 `json:"k"`      // the realignment coefficient used
 	Usage        Usage   `json:"usage"`
 	Timings      Timings `json:"timings"`
 }

@@ -355,7 +355,7 @@ func runRun(ctx context.Context, args []string, s streams) error {
 		return runCompare(ctx, eng, req, cmp.methods, *jsonOut, s.out)
 	}
 	if *jsonOut {
-		out := genJSON{Method: req.Method, Seed: req.Seed}
+		out := genJSON{Seed: req.Seed}
 		res, err := eng.Generate(ctx, req, func(t amulet.Token) error {
 			if req.Logprobs > 0 && t.ID >= 0 {
 				out.Logprobs = append(out.Logprobs, genTokenLogprob{t.ID, t.Logprob, append([]amulet.Logprob(nil), t.TopLogprobs...)})
@@ -365,7 +365,7 @@ func runRun(ctx context.Context, args []string, s streams) error {
 		if err != nil && !errors.Is(err, context.Canceled) {
 			return err
 		}
-		genFillJSON(&out, req, res)
+		genFillJSON(&out, res)
 		return writeJSONLine(s.out, out)
 	}
 	res, err := eng.Generate(ctx, req, func(t amulet.Token) error {
@@ -384,13 +384,8 @@ func runRun(ctx context.Context, args []string, s streams) error {
 	return nil
 }
 
-func genFillJSON(out *genJSON, req amulet.Request, res amulet.Result) {
-	if out.Method == "" {
-		out.Method = amulet.MethodBase
-		if len(req.Preferences) > 0 {
-			out.Method = amulet.MethodAmulet
-		}
-	}
+func genFillJSON(out *genJSON, res amulet.Result) {
+	out.Method = res.Method
 	out.K = res.K
 	out.Tokens = res.Tokens
 	if out.Tokens == nil {
@@ -426,8 +421,8 @@ func runCompare(ctx context.Context, eng *amulet.Engine, req amulet.Request, met
 			return fmt.Errorf("%s: %w", m, err)
 		}
 		if jsonOut {
-			out := genJSON{Method: m, Seed: req.Seed}
-			genFillJSON(&out, r, res)
+			out := genJSON{Seed: req.Seed}
+			genFillJSON(&out, res)
 			all = append(all, out)
 			continue
 		}
