@@ -121,9 +121,6 @@ func generate(ctx context.Context, b *backend, req Request, onToken func(Token) 
 	if err := req.validate(); err != nil {
 		return res, err
 	}
-	if err := req.Sampling.Validate(b.vocab); err != nil {
-		return res, err
-	}
 	weights := make([]float64, len(req.Preferences))
 	for i, p := range req.Preferences {
 		weights[i] = p.Weight
@@ -134,7 +131,7 @@ func generate(ctx context.Context, b *backend, req Request, onToken func(Token) 
 		return res, err
 	}
 	res.K = comb.K()
-	smp, err := sample.New(b.vocab, req.Sampling, req.Seed)
+	smp, err := sample.New(b.vocab, req.Sampling, req.Seed) // validates the sampling parameters
 	if err != nil {
 		return res, err
 	}
