@@ -44,9 +44,12 @@ func runLogits(ctx context.Context, args []string, s streams) error {
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
-	if *path == "" || (*prompt == "") == (*ids == "") || fs.NArg() != 0 || *top < 1 {
+	if *path == "" || (*prompt == "") == (*ids == "") || fs.NArg() != 0 {
 		fs.Usage()
 		return errUsage
+	}
+	if *top < 1 {
+		return fmt.Errorf("--top %d: want >= 1", *top)
 	}
 
 	f, err := gguf.Open(*path)

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/amulet-llm/amulet/internal/sharedtest"
@@ -73,5 +74,14 @@ func TestLogitsUsage(t *testing.T) {
 		if err := runLogits(context.Background(), args, streams{out: &out, err: &errb}); err != errUsage {
 			t.Errorf("%v: error %v, want usage", args, err)
 		}
+	}
+}
+
+// A bad --top is an error naming the flag (checked before the model is opened).
+func TestLogitsBadTop(t *testing.T) {
+	var out, errb bytes.Buffer
+	err := runLogits(context.Background(), []string{"-m", "x.gguf", "-p", "a", "--top", "0"}, streams{out: &out, err: &errb})
+	if err == nil || !strings.Contains(err.Error(), "--top 0") {
+		t.Fatalf("error %v, want one naming --top 0", err)
 	}
 }
