@@ -51,16 +51,25 @@ func runChat(ctx context.Context, args []string, s streams) error {
 	plain := eng.Template() == nil
 
 	var history []amulet.Message
-	in := bufio.NewScanner(s.in)
-	in.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	ctx, stop := context.WithCancel(ctx)
+	defer stop() // ends the reader goroutine when the chat ends first
+	lines, inputErr := chatLines(ctx, s.in)
 	fmt.Fprintf(s.err, "chat with %s (/help for commands)\n", g.modelName())
 	for {
 		fmt.Fprint(s.out, "> ")
-		if !in.Scan() {
+		var line string
+		var ok bool
+		select {
+		case line, ok = <-lines:
+		case <-ctx.Done(): // Ctrl-C while waiting for input
 			fmt.Fprintln(s.out)
-			return in.Err()
+			return nil
 		}
-		line := strings.TrimSpace(in.Text())
+		if !ok {
+			fmt.Fprintln(s.out)
+			return inputErr()
+		}
+		line = strings.TrimSpace(line)
 		if line == "" {
 			continue
 		}
@@ -100,7 +109,28 @@ func runChat(ctx context.Context, args []string, s streams) error {
 	}
 }
 
-// transcript frames a conversation for a model without a chat template.
+// chatLines reads lines from r on a goroutine, so that waiting for input does not keep a
+// cancelled ctx from ending the chat. The channel closes at the end of input (then err gives
+// the read error, if any) or when ctx is done.
+func chatLines(ctx context.Context, r io.Reader) (lines <-chan string, err func() error) {
+	ch := make(chan string)
+	in := bufio.NewScanner(r)
+	in.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	go func() {
+		defer close(ch)
+		for in.Scan() {
+			select {
+			case ch <- in.Text():
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	// in.Err is read only after ch is closed, when the goroutine has finished with in.
+	return ch, in.Err
+}
+
+// chatTranscript frames a conversation for a model without a chat template.
 func chatTranscript(history []amulet.Message) string {
 	var b strings.Builder
 	for _, m := range history {

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/amulet-llm/amulet/amulet/demo"
 	"github.com/amulet-llm/amulet/internal/sharedtest"
@@ -210,5 +212,23 @@ func TestChat(t *testing.T) {
 	}
 	if strings.Count(errOut, "tokens in") != 2 {
 		t.Errorf("want two answers' timings on stderr, got:\n%s", errOut)
+	}
+}
+
+// Ctrl-C (a cancelled context) ends the chat while it waits for input that never comes.
+func TestChatCancelWhileWaitingForInput(t *testing.T) {
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- runChat(ctx, []string{"-n", "4"}, streams{pr, io.Discard, io.Discard}) }()
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second): // a hang guard, not a timing
+		t.Fatal("chat still waiting for input after its context was cancelled")
 	}
 }
