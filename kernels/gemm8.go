@@ -223,7 +223,9 @@ func (p *Pool) setGemm8(mm *matmulJob) {
 		mm.g8pack, mm.g8blk = pack8, pack8BlockBytes
 		mm.g8x8, mm.g8x4, mm.g8x1 = gemm8x8, gemm8x4, gemm8x1
 		mm.g8x, mm.g8xs = mm.xq, mm.xrb
-		if gemm16x8 != nil {
+		// 16-row tiles only where their 8-activation kernel runs: with x1
+		// calls alone they lose to the 8-row x4 kernel (batch 4-5: ~0.8x).
+		if gemm16x8 != nil && batch >= 8 {
 			mm.g16pack, mm.g16blk, mm.g16x8, mm.g16x1 = pack16, pack16BlockBytes, gemm16x8, gemm16x1
 		}
 	case gguf.TypeQ4_K:
