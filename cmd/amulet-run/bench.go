@@ -382,18 +382,6 @@ func benchSizeClass(arch string, layers, hidden, heads, kvHeads int, vocab uint6
 	return "?B"
 }
 
-// benchFileTypes are llama_ftype_name's names for general.file_type values.
-var benchFileTypes = map[uint64]string{
-	0: "all F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 7: "Q8_0", 8: "Q5_0", 9: "Q5_1",
-	10: "Q2_K - Medium", 11: "Q3_K - Small", 12: "Q3_K - Medium", 13: "Q3_K - Large",
-	14: "Q4_K - Small", 15: "Q4_K - Medium", 16: "Q5_K - Small", 17: "Q5_K - Medium", 18: "Q6_K",
-	19: "IQ2_XXS - 2.0625 bpw", 20: "IQ2_XS - 2.3125 bpw", 21: "Q2_K - Small", 22: "IQ3_XS - 3.3 bpw",
-	23: "IQ3_XXS - 3.0625 bpw", 24: "IQ1_S - 1.5625 bpw", 25: "IQ4_NL - 4.5 bpw", 26: "IQ3_S - 3.4375 bpw",
-	27: "IQ3_S mix - 3.66 bpw", 28: "IQ2_S - 2.5 bpw", 29: "IQ2_M - 2.7 bpw", 30: "IQ4_XS - 4.25 bpw",
-	31: "IQ1_M - 1.75 bpw", 32: "BF16", 36: "TQ1_0 - 1.69 bpw ternary", 37: "TQ2_0 - 2.06 bpw ternary",
-	38: "MXFP4 MoE",
-}
-
 // benchGuessedFileTypes maps the most common tensor type to a file type when general.file_type is
 // absent, as llama_model_loader does.
 var benchGuessedFileTypes = map[gguf.Type]uint64{
@@ -406,12 +394,12 @@ var benchGuessedFileTypes = map[gguf.Type]uint64{
 // the most common tensor type, prefixed "(guessed) " as llama.cpp does.
 func benchFileTypeName(f *gguf.File) string {
 	name := func(ft uint64) string {
-		if n, ok := benchFileTypes[ft]; ok {
+		if n, ok := gguf.FileTypeName(ft); ok {
 			return n
 		}
 		return "unknown, may not work"
 	}
-	if ft, err := f.Uint("general.file_type"); err == nil {
+	if ft, err := f.Uint(gguf.KeyFileType); err == nil {
 		return name(ft)
 	}
 	counts := map[gguf.Type]int{}
