@@ -432,6 +432,14 @@ func (mm *matmulJob) tiledRows(r0, r1 int) {
 		for r := r0; r < r4; r += 4 {
 			for b := b0; b < b1; b += 4 {
 				nx := min(4, b1-b)
+				// A batch of exactly two (Amulet's two contexts decoding) runs the
+				// prefetching four-row dot once per row: the second call finds the
+				// rows in L1, and both rows get the bits a batch of one would.
+				if nx == 2 && mm.dot4 != nil && batch == 2 {
+					mm.dot4(cols, w.Data[r*rb:(r+4)*rb], rb, mm.xq[b*mm.xrb:(b+1)*mm.xrb], mm.out[b*w.Rows+r:b*w.Rows+r+4])
+					mm.dot4(cols, w.Data[r*rb:(r+4)*rb], rb, mm.xq[(b+1)*mm.xrb:(b+2)*mm.xrb], mm.out[(b+1)*w.Rows+r:(b+1)*w.Rows+r+4])
+					continue
+				}
 				if nx == 1 && mm.dot4 != nil {
 					mm.dot4(cols, w.Data[r*rb:(r+4)*rb], rb, mm.xq[b*mm.xrb:(b+1)*mm.xrb], mm.out[b*w.Rows+r:b*w.Rows+r+4])
 					continue
