@@ -11,20 +11,28 @@ func gemm8x8VNNI(nb int, w *byte, x *byte, xStride int, aux *uint32, auxStride i
 //go:noescape
 func gemm8x1VNNI(nb int, w *byte, x *byte, xStride int, aux *uint32, auxStride int, out *float32, outStride int)
 
-// gemm8Check panics like an index expression unless the operands hold nx
-// activation rows and an 8 x nx block of out; it reports whether nb > 0.
-func gemm8Check(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride, nx int) bool {
-	_ = out[(nx-1)*outStride+7]
+// gemmTileCheck bounds-checks one call of a packed-tile GEMM kernel before its assembly runs:
+// `rows` output rows per activation, nb blocks of wBlock weight bytes, xBlock activation bytes
+// and auxPer aux entries per block, for nx activation rows. It reports false when there is
+// nothing to do (nb <= 0) and panics, naming the kernel, on a short stride or slice.
+func gemmTileCheck(name string, rows, wBlock, xBlock, auxPer, nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride, nx int) bool {
+	_ = out[(nx-1)*outStride+rows-1]
 	if nb <= 0 {
 		return false
 	}
-	if xStride < nb*x86Q8_0Bytes || auxStride < 2*nb {
-		panic("kernels: gemm8: activation stride shorter than a row")
+	if xStride < nb*xBlock || auxStride < auxPer*nb {
+		panic("kernels: " + name + ": activation stride shorter than a row")
 	}
-	_ = w[nb*pack8BlockBytes-1]
-	_ = x[(nx-1)*xStride+nb*x86Q8_0Bytes-1]
-	_ = aux[(nx-1)*auxStride+2*nb-1]
+	_ = w[nb*wBlock-1]
+	_ = x[(nx-1)*xStride+nb*xBlock-1]
+	_ = aux[(nx-1)*auxStride+auxPer*nb-1]
 	return true
+}
+
+// gemm8Check panics like an index expression unless the operands hold nx
+// activation rows and an 8 x nx block of out; it reports whether nb > 0.
+func gemm8Check(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride, nx int) bool {
+	return gemmTileCheck("gemm8", 8, pack8BlockBytes, x86Q8_0Bytes, 2, nb, w, x, xStride, aux, auxStride, out, outStride, nx)
 }
 
 func gemm8x4Asm(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride int) {
@@ -99,17 +107,7 @@ func pack8Q4_KQuantsAVX2(nsb int, w *byte, rowBytes int, dst *byte)
 // gemm8KCheck is gemm8Check for the Q4_K kernels (320-byte packed blocks,
 // 32-byte activation blocks).
 func gemm8KCheck(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride, nx int) bool {
-	_ = out[(nx-1)*outStride+7]
-	if nb <= 0 {
-		return false
-	}
-	if xStride < nb*32 || auxStride < 2*nb {
-		panic("kernels: gemm8K: activation stride shorter than a row")
-	}
-	_ = w[nb*pack8KBlockBytes-1]
-	_ = x[(nx-1)*xStride+nb*32-1]
-	_ = aux[(nx-1)*auxStride+2*nb-1]
-	return true
+	return gemmTileCheck("gemm8K", 8, pack8KBlockBytes, 32, 2, nb, w, x, xStride, aux, auxStride, out, outStride, nx)
 }
 
 func gemm8Kx8Asm(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride int) {
@@ -153,17 +151,7 @@ func pack8Q6_KQuantsAVX2(nsb int, w *byte, rowBytes int, dst *byte)
 
 // gemm8Q6Check is gemm8KCheck with four aux entries per 32 columns.
 func gemm8Q6Check(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride, nx int) bool {
-	_ = out[(nx-1)*outStride+7]
-	if nb <= 0 {
-		return false
-	}
-	if xStride < nb*32 || auxStride < gemm8Q6AuxPer*nb {
-		panic("kernels: gemm8Q6: activation stride shorter than a row")
-	}
-	_ = w[nb*pack8KBlockBytes-1]
-	_ = x[(nx-1)*xStride+nb*32-1]
-	_ = aux[(nx-1)*auxStride+gemm8Q6AuxPer*nb-1]
-	return true
+	return gemmTileCheck("gemm8Q6", 8, pack8KBlockBytes, 32, gemm8Q6AuxPer, nb, w, x, xStride, aux, auxStride, out, outStride, nx)
 }
 
 func gemm8Q6x8Asm(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride int) {
@@ -210,17 +198,7 @@ func pack16hQ4_0AVX2(nb int, w *byte, rowBytes int, dst *byte)
 
 // gemm16Check is gemm8Check for 16-row tiles.
 func gemm16Check(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride, nx int) bool {
-	_ = out[(nx-1)*outStride+15]
-	if nb <= 0 {
-		return false
-	}
-	if xStride < nb*x86Q8_0Bytes || auxStride < 2*nb {
-		panic("kernels: gemm16: activation stride shorter than a row")
-	}
-	_ = w[nb*pack16BlockBytes-1]
-	_ = x[(nx-1)*xStride+nb*x86Q8_0Bytes-1]
-	_ = aux[(nx-1)*auxStride+2*nb-1]
-	return true
+	return gemmTileCheck("gemm16", 16, pack16BlockBytes, x86Q8_0Bytes, 2, nb, w, x, xStride, aux, auxStride, out, outStride, nx)
 }
 
 func gemm16x8Asm(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride int) {
@@ -278,17 +256,7 @@ func pack16hQ4_KQuantsAVX2(nsb int, w *byte, rowBytes int, dst *byte)
 
 // gemm16KCheck is gemm8KCheck for 16-row tiles.
 func gemm16KCheck(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride, nx int) bool {
-	_ = out[(nx-1)*outStride+15]
-	if nb <= 0 {
-		return false
-	}
-	if xStride < nb*32 || auxStride < 2*nb {
-		panic("kernels: gemm16K: activation stride shorter than a row")
-	}
-	_ = w[nb*pack16KBlockBytes-1]
-	_ = x[(nx-1)*xStride+nb*32-1]
-	_ = aux[(nx-1)*auxStride+2*nb-1]
-	return true
+	return gemmTileCheck("gemm16K", 16, pack16KBlockBytes, 32, 2, nb, w, x, xStride, aux, auxStride, out, outStride, nx)
 }
 
 func gemm16Kx8Asm(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride int) {
@@ -332,17 +300,7 @@ func pack16hQ6_KQuantsAVX2(nsb int, w *byte, rowBytes int, dst *byte)
 
 // gemm16Q6Check is gemm8Q6Check for 16-row tiles.
 func gemm16Q6Check(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride, nx int) bool {
-	_ = out[(nx-1)*outStride+15]
-	if nb <= 0 {
-		return false
-	}
-	if xStride < nb*32 || auxStride < gemm8Q6AuxPer*nb {
-		panic("kernels: gemm16Q6: activation stride shorter than a row")
-	}
-	_ = w[nb*pack16KBlockBytes-1]
-	_ = x[(nx-1)*xStride+nb*32-1]
-	_ = aux[(nx-1)*auxStride+gemm8Q6AuxPer*nb-1]
-	return true
+	return gemmTileCheck("gemm16Q6", 16, pack16KBlockBytes, 32, gemm8Q6AuxPer, nb, w, x, xStride, aux, auxStride, out, outStride, nx)
 }
 
 func gemm16Q6x8Asm(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride int) {
