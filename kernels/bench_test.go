@@ -189,3 +189,45 @@ func BenchmarkMatMulGemmF16(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkMatMulRepacked compares MatMul on the GGUF layout with MatMul on
+// the same Q8_0/Q4_0 matrix repacked at load (Repack), for decoding (batch
+// 1), Amulet's two contexts (batch 2) and prefill (batch 64), at the shape
+// of TinyLlama's output head (32000x2048, larger than the caches, so decode
+// reads from memory). MB/s is weight bytes.
+//
+//	go test ./kernels -run XXX -bench MatMulRepacked -benchtime 20x
+func BenchmarkMatMulRepacked(b *testing.B) {
+	const rows, cols = 32000, 2048
+	for _, typ := range []gguf.Type{gguf.TypeQ8_0, gguf.TypeQ4_0} {
+		var w, wp Matrix
+		for _, batch := range []int{1, 2, 64} {
+			x := gaussian(newRand(2), batch*cols, 1)
+			out := make([]float32, batch*rows)
+			for _, threads := range []int{1, 2} {
+				for _, layout := range []string{"gguf", "repacked"} {
+					b.Run(fmt.Sprintf("%s/b%d/t%d/%s", typ, batch, threads, layout), func(b *testing.B) {
+						if w.Data == nil {
+							w = benchMatrix(b, typ, rows, cols)
+							wp = Repack(w)
+						}
+						m := w
+						if layout == "repacked" {
+							if !wp.Repacked() {
+								b.Skip("no repacked kernels on this CPU")
+							}
+							m = wp
+						}
+						p := NewPool(threads)
+						defer p.Close()
+						b.SetBytes(int64(len(w.Data)))
+						for b.Loop() {
+							p.MatMul(out, m, x, batch)
+						}
+						b.ReportMetric(2*float64(batch*rows*cols)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+					})
+				}
+			}
+		}
+	}
+}

@@ -15,6 +15,8 @@ type Matrix struct {
 	Type       gguf.Type
 	Rows, Cols int
 	Data       []byte
+
+	packed *packedTiles // rows repacked for the CPU's kernels (Repack), or nil
 }
 
 // NewMatrix wraps the data of a 1-D (one row) or 2-D tensor; Cols = Shape[0],

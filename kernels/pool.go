@@ -162,8 +162,12 @@ func (p *Pool) chunk(id int) {
 	}
 	lo, hi := id*p.n/p.parts, (id+1)*p.n/p.parts
 	if p.kind == jobMatMul {
-		// Whole groups of four rows per thread, for the four-row kernels.
-		if p.n >= 4*p.parts {
+		// Whole groups of four rows per thread, for the four-row kernels;
+		// of sixteen for repacked tiles.
+		if p.mm.packed {
+			groups := (p.n + 15) / 16
+			lo, hi = id*groups/p.parts*16, min(p.n, (id+1)*groups/p.parts*16)
+		} else if p.n >= 4*p.parts {
 			groups := (p.n + 3) / 4
 			lo, hi = id*groups/p.parts*4, min(p.n, (id+1)*groups/p.parts*4)
 		}
@@ -177,7 +181,9 @@ func (p *Pool) chunk(id int) {
 	case jobQuantize:
 		p.mm.quantizeRows(lo, hi)
 	case jobMatMul:
-		if p.mm.gemm8 {
+		if p.mm.packed {
+			p.mm.packedRows(lo, hi)
+		} else if p.mm.gemm8 {
 			p.mm.gemm8Rows(&p.pack[id], lo, hi)
 		} else if p.mm.xf != nil {
 			p.mm.gemmF16Rows(&p.wf[id], lo, hi)
@@ -204,6 +210,10 @@ type matmulJob struct {
 	dot4    func(n int, w []byte, rowBytes int, x []byte, out []float32) // nil: use dot
 	dot4n   func(n int, w []byte, rowBytes int, x []byte, xRowBytes, nx int, out []float32, outStride int)
 	dot4n16 func(n int, w []uint16, rowStride int, x []uint16, xStride, nx int, out []float32, outStride int)
+
+	// Weights repacked at load (packed.go): used when packed is set; aux
+	// as for gemm8.
+	packed bool
 
 	// Packed 8-row tiles (gemm8.go, gemm8k.go): used when gemm8 is set.
 	gemm8            bool
@@ -292,7 +302,11 @@ func (p *Pool) MatMul(out []float32, w Matrix, x []float32, batch int) {
 		mm.dot = *f.dot
 		mm.dot4 = *f.dot4
 		mm.dot4n = *f.dot4n
-		p.setGemm8(mm)
+		if w.packed != nil {
+			p.setPacked(mm)
+		} else {
+			p.setGemm8(mm)
+		}
 		if batch == 1 {
 			mm.quantizeRows(0, 1)
 		} else {
@@ -307,7 +321,7 @@ func (mm *matmulJob) quantizeRows(lo, hi int) {
 	cols := mm.w.Cols
 	for b := lo; b < hi; b++ {
 		mm.quant(mm.xq[b*mm.xrb:(b+1)*mm.xrb], mm.x[b*cols:(b+1)*cols])
-		if mm.gemm8 {
+		if mm.gemm8 || mm.packed {
 			mm.gemm8Act(b)
 		}
 	}
