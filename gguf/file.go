@@ -147,6 +147,19 @@ func (f *File) TensorData(t *TensorInfo) ([]byte, error) {
 	return f.data[a : a+t.Size : a+t.Size], nil
 }
 
+// ReleasePages tells the operating system that the memory-mapped bytes of t are not
+// needed for now (the caller keeps a copy in another layout, say): they leave the
+// process's resident memory and are read back from the file if used again, so views from
+// TensorData stay valid. It does nothing for files read into memory.
+func (f *File) ReleasePages(t *TensorInfo) {
+	if f.unmap == nil {
+		return
+	}
+	if data, err := f.TensorData(t); err == nil {
+		releasePages(data)
+	}
+}
+
 // Lookup returns the value of a metadata key.
 func (f *File) Lookup(key string) (Value, bool) {
 	i, ok := f.keys[key]
