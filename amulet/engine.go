@@ -19,6 +19,9 @@ type Options struct {
 	// Template names the chat template family (see chat.Names); "" detects it from the GGUF's
 	// tokenizer.chat_template, and "none" (or a model without a template) means plain prompts.
 	Template string
+	// NoRepack keeps the weights in the file's layout (see model.LoadOptions); by default
+	// Q8_0/Q4_0 weights are repacked at load where the CPU has kernels for that.
+	NoRepack bool
 }
 
 // Engine holds a loaded model, its tokenizer and chat template. Generate may be called from
@@ -48,7 +51,7 @@ func Open(path string, opts Options) (*Engine, error) {
 
 // New builds an engine over an open GGUF file; Close closes the file.
 func New(f *gguf.File, opts Options) (*Engine, error) {
-	m, err := model.Load(f)
+	m, err := model.LoadWith(f, model.LoadOptions{NoRepack: opts.NoRepack})
 	if err != nil {
 		return nil, err
 	}

@@ -24,7 +24,10 @@ package model
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/amulet-llm/amulet/gguf"
 	"github.com/amulet-llm/amulet/kernels"
@@ -122,11 +125,27 @@ func supportedTypes() string {
 	return strings.Join(names, ", ")
 }
 
-// Load reads the configuration of f and binds its weights. The weight matrices alias f's
-// mapping: keep f open while the model is in use. An unsupported architecture or a missing
-// or mis-shaped tensor is an error naming it (and, for the architecture, listing the
-// supported ones).
+// LoadOptions change how LoadWith binds the weights; the zero value is Load's behaviour.
+type LoadOptions struct {
+	// NoRepack keeps every weight matrix in the file's layout. By default, where the CPU
+	// has kernels for it (AVX-512 VNNI), Q8_0 and Q4_0 matrices are copied at load into
+	// interleaved 16-row tiles (kernels.Repack): decoding then streams each weight once
+	// through the widest dot instructions however many sequences share the batch, and
+	// the file pages of those matrices are released, so resident memory stays about the
+	// file's size (llama.cpp's CPU "repack" buffers do the same; its --no-repack is this).
+	NoRepack bool
+}
+
+// Load reads the configuration of f and binds its weights (LoadWith with the default
+// options). The weight matrices alias f's mapping: keep f open while the model is in use.
+// An unsupported architecture or a missing or mis-shaped tensor is an error naming it
+// (and, for the architecture, listing the supported ones).
 func Load(f *gguf.File) (*Model, error) {
+	return LoadWith(f, LoadOptions{})
+}
+
+// LoadWith is Load with options.
+func LoadWith(f *gguf.File, opts LoadOptions) (*Model, error) {
 	c, err := readConfig(f)
 	if err != nil {
 		return nil, err
@@ -190,5 +209,52 @@ func Load(f *gguf.File) (*Model, error) {
 		}
 	}
 	m.Config = c
+	if !opts.NoRepack {
+		m.repack(f)
+	}
 	return m, nil
+}
+
+// repack copies the matrices that kernels.Repack supports into its layout, on all CPUs
+// (each matrix is independent), and releases the file pages they were copied from.
+func (m *Model) repack(f *gguf.File) {
+	type job struct {
+		w    *kernels.Matrix
+		name string
+	}
+	var jobs []job
+	add := func(w *kernels.Matrix, name string) {
+		if kernels.CanRepack(*w) {
+			jobs = append(jobs, job{w, name})
+		}
+	}
+	outName := "output.weight"
+	if m.Config.TiedOutput {
+		outName = "token_embd.weight" // m.output gets the copy; lookups keep reading the file
+	}
+	add(&m.output, outName)
+	for i := range m.layers {
+		l, p := &m.layers[i], fmt.Sprintf("blk.%d.", i)
+		add(&l.attnQ, p+"attn_q.weight")
+		add(&l.attnK, p+"attn_k.weight")
+		add(&l.attnV, p+"attn_v.weight")
+		add(&l.attnOutput, p+"attn_output.weight")
+		add(&l.ffnGate, p+"ffn_gate.weight")
+		add(&l.ffnUp, p+"ffn_up.weight")
+		add(&l.ffnDown, p+"ffn_down.weight")
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
+		wg.Go(func() {
+			for i := next.Add(1) - 1; i < int64(len(jobs)); i = next.Add(1) - 1 {
+				j := jobs[i]
+				*j.w = kernels.Repack(*j.w)
+				if t, ok := f.Tensor(j.name); ok {
+					f.ReleasePages(t)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

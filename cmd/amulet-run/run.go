@@ -90,6 +90,7 @@ type genFlags struct {
 	threads      int
 	ctxSize      int
 	template     string
+	noRepack     bool
 	temp         float64
 	topK         int
 	topP         float64
@@ -122,6 +123,7 @@ func (g *genFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&g.maxTokens, "n", 256, "maximum tokens to generate (0 = up to the context length)")
 	fs.IntVar(&g.threads, "t", 0, "threads (0 = all CPUs)")
 	fs.IntVar(&g.ctxSize, "c", 0, "context length per context (0 = the model's)")
+	fs.BoolVar(&g.noRepack, "no-repack", false, "keep Q8_0/Q4_0 weights in the file's layout (no repacking at load)")
 	fs.StringVar(&g.template, "template", "", "chat template family (default: detected from the model; \"none\" for plain prompts)")
 	fs.Float64Var(&g.temp, "temp", 0.8, "temperature (0 = greedy)")
 	fs.IntVar(&g.topK, "top-k", 40, "top-k (0 = off)")
@@ -265,7 +267,7 @@ func (g *genFlags) paperStrength() bool {
 }
 
 func (g *genFlags) open() (*amulet.Engine, error) {
-	return openEngine(g.modelPath, amulet.Options{Threads: g.threads, ContextLength: g.ctxSize, Template: g.template, KVType: gguf.TypeF32})
+	return openEngine(g.modelPath, amulet.Options{Threads: g.threads, ContextLength: g.ctxSize, Template: g.template, KVType: gguf.TypeF32, NoRepack: g.noRepack})
 }
 
 // openEngine opens the GGUF model at path, or the embedded demo model when path is "".
