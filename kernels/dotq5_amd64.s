@@ -49,12 +49,16 @@ GLOBL qhbits<>(SB), RODATA|NOPTR, $8
 	VPBROADCASTQ qhbits<>(SB), Y9 \
 	VPCMPEQB Y8, Y8, Y8
 
-// FINISH returns hsum(Y0) + X10 lane 1.
+// FINISH returns hsum(Y0) + X10 lane 1, hsum in ggml's order
+// (hsum_float_8: high half + low half, then (s0+s2) + (s1+s3)), so the
+// result is bit-identical to ggml_vec_dot_q5_0_q8_0 and friends.
 #define FINISH \
 	VEXTRACTF128 $1, Y0, X1 \
+	VADDPS       X0, X1, X0 \
+	VMOVHLPS     X0, X0, X1 \
 	VADDPS       X1, X0, X0 \
-	VHADDPS      X0, X0, X0 \
-	VHADDPS      X0, X0, X0 \
+	VMOVSHDUP    X0, X1 \
+	VADDSS       X1, X0, X0 \
 	VMOVSHDUP    X10, X10 \
 	VADDSS       X10, X0, X0 \
 	VMOVSS       X0, ret+24(FP) \
