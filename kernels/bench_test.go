@@ -191,7 +191,7 @@ func BenchmarkMatMulGemmF16(b *testing.B) {
 }
 
 // BenchmarkMatMulRepacked compares MatMul on the GGUF layout with MatMul on
-// the same Q8_0/Q4_0 matrix repacked at load (Repack), for decoding (batch
+// the same Q8_0/Q4_0/Q4_K matrix repacked at load (Repack), for decoding (batch
 // 1), Amulet's two contexts (batch 2) and prefill (batch 64), at the shape
 // of TinyLlama's output head (32000x2048, larger than the caches, so decode
 // reads from memory). MB/s is weight bytes.
@@ -199,7 +199,7 @@ func BenchmarkMatMulGemmF16(b *testing.B) {
 //	go test ./kernels -run XXX -bench MatMulRepacked -benchtime 20x
 func BenchmarkMatMulRepacked(b *testing.B) {
 	const rows, cols = 32000, 2048
-	for _, typ := range []gguf.Type{gguf.TypeQ8_0, gguf.TypeQ4_0} {
+	for _, typ := range []gguf.Type{gguf.TypeQ8_0, gguf.TypeQ4_0, gguf.TypeQ4_K} {
 		var w, wp Matrix
 		for _, batch := range []int{1, 2, 64} {
 			x := gaussian(newRand(2), batch*cols, 1)

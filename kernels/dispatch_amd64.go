@@ -80,12 +80,9 @@ func init() {
 		gemm16Kx1 = gemm16Kx1Asm
 		gemm16Q6x8 = gemm16Q6x8Asm
 		gemm16Q6x1 = gemm16Q6x1Asm
-		packedQ8_0x1 = packedAsm(1, 512, packedQ8_0x1VNNI)
-		packedQ8_0x2 = packedAsm(2, 512, packedQ8_0x2VNNI)
-		packedQ8_0x8 = packedAsm(8, 512, packedQ8_0x8VNNI)
-		packedQ4_0x1 = packedAsm(1, 256, packedQ4_0x1VNNI)
-		packedQ4_0x2 = packedAsm(2, 256, packedQ4_0x2VNNI)
-		packedQ4_0x8 = packedAsm(8, 256, packedQ4_0x8VNNI)
+		setPackedKernels(&packedQ8_0, x86Q8_0Bytes, packedQ8_0x1VNNI, packedQ8_0x2VNNI, packedQ8_0x8VNNI)
+		setPackedKernels(&packedQ4_0, x86Q8_0Bytes, packedQ4_0x1VNNI, packedQ4_0x2VNNI, packedQ4_0x8VNNI)
+		setPackedKernels(&packedQ4_K, q8KSize, packedQ4_Kx1VNNI, packedQ4_Kx2VNNI, packedQ4_Kx4VNNI)
 	}
 }
 

@@ -2,76 +2,95 @@ package kernels
 
 import (
 	"encoding/binary"
+	"math"
 
 	"github.com/amulet-llm/amulet/gguf"
 )
 
 //go:generate go run packed_gen.go
 
-// Weights repacked at load (Repack) for Q8_0 and Q4_0: the rows in tiles of
-// sixteen, one vector lane per row, so that decoding streams each weight
-// byte once through a 512-bit VPDPBUSD shared by the whole batch (Amulet's
-// two contexts cost one weight read, not two) and prefill needs no per-call
-// packing. Same bytes as the GGUF encoding, moved:
+// Weights repacked at load (Repack) for Q8_0, Q4_0 and Q4_K: the rows in
+// tiles of sixteen, one vector lane per row, so that decoding streams each
+// weight byte once through a 512-bit VPDPBUSD shared by the whole batch
+// (Amulet's two contexts cost one weight read, not two) and prefill needs
+// no per-call packing. The bytes of the GGUF encoding, moved (Q4_K's scales
+// unpacked from 6 to 8 bits: 2.8% more):
 //
-//	q: per tile t (rows 16t..16t+15) and block b (32 columns), at
-//	   q[(t*nb+b)*qb:], qb = 512 (Q8_0) or 256 (Q4_0) bytes:
-//	   Q8_0: eight groups of 64 bytes; group g = columns 4g..4g+3 of rows
-//	         0..15 (4 bytes per row), each weight + 128 (unsigned)
-//	   Q4_0: four groups of 64 bytes; group k = quant bytes 4k..4k+3 of
-//	         rows 0..15 as in the file: low nibbles columns 4k..4k+3, high
-//	         nibbles columns 16+4k..16+4k+3 (weight + 8)
-//	d: the block scales as in the file (binary16), d[(t*nb+b)*16 + row]
+//	q: per tile t (rows 16t..16t+15) and block b, at q[(t*nb+b)*qBytes:]:
+//	   Q8_0 (32 columns, 512 bytes): eight groups of 64 bytes; group g =
+//	        columns 4g..4g+3 of rows 0..15 (4 bytes per row), each weight
+//	        + 128 (unsigned)
+//	   Q4_0 (32 columns, 256 bytes): four groups of 64 bytes; group k =
+//	        quant bytes 4k..4k+3 of rows 0..15 as in the file: low nibbles
+//	        columns 4k..4k+3, high nibbles columns 16+4k..16+4k+3
+//	   Q4_K (256 columns, 2048 bytes): for each pair p of 32-column
+//	        sub-blocks, eight groups of 64 bytes; group k = quant bytes
+//	        32p+4k..32p+4k+3 of rows 0..15: low nibbles sub-block 2p, high
+//	        nibbles sub-block 2p+1
+//	meta: per tile and block, at meta[(t*nb+b)*metaBytes:]:
+//	   Q8_0, Q4_0 (32 bytes): the sixteen rows' scales d (binary16)
+//	   Q4_K (320 bytes): d and dmin of the sixteen rows (binary16, 32 bytes
+//	        each), then per sub-block j the rows' 6-bit scales (16 bytes
+//	        at 64+16j) and mins (16 bytes at 192+16j)
 //
 // Rows after the last whole tile stay in Matrix.Data and take the row dots.
 type packedTiles struct {
-	tiles int      // whole 16-row tiles
-	q     []byte   // quants, tile-major
-	d     []uint16 // scales, tile-major
+	tiles int    // whole 16-row tiles
+	q     []byte // quants, tile-major
+	meta  []byte // scales, tile-major
 }
 
-// packedQBytes is the quant bytes of one block of a 16-row tile.
-func packedQBytes(t gguf.Type) int {
-	if t == gguf.TypeQ4_0 {
-		return 256
-	}
-	return 512
+// packedKernel multiplies one repacked tile (nb blocks) by activation rows:
+// out[a*outStride + r] for tile rows r = 0..15. x holds the activation rows
+// (Q8_0, or Q8_K for Q4_K) xStride bytes apart, aux their packedAux terms
+// auxStride elements apart.
+type packedKernel func(nb int, q, meta []byte, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride int)
+
+// packedFormat describes the repacked layout of one weight type and its
+// kernels for 1, 2 and `wide` activation rows.
+type packedFormat struct {
+	blockCols, qBytes, metaBytes int
+	auxPer                       int // aux entries per block and activation row
+	k1, k2, kw                   packedKernel
+	wide                         int
 }
 
-// packedKernel multiplies one repacked tile (nb blocks: q quants, d
-// scales) by nx activation rows: out[a*outStride + r] for r = 0..15; x and
-// aux as for the packed-tile GEMM kernels (gemm8.go).
-type packedKernel func(nb int, q []byte, d []uint16, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride int)
-
-// The repacked-tile kernels for 1, 2 and 8 activation rows; nil where the
-// CPU has none (set in dispatch_amd64.go), and then Repack does nothing.
+// The repacked formats; kernels nil where the CPU has none (set in
+// dispatch_amd64.go), and then Repack does nothing.
 var (
-	packedQ8_0x1, packedQ8_0x2, packedQ8_0x8 packedKernel
-	packedQ4_0x1, packedQ4_0x2, packedQ4_0x8 packedKernel
+	packedQ8_0 = packedFormat{blockCols: 32, qBytes: 512, metaBytes: 32, auxPer: 2, wide: 8}
+	packedQ4_0 = packedFormat{blockCols: 32, qBytes: 256, metaBytes: 32, auxPer: 2, wide: 8}
+	packedQ4_K = packedFormat{blockCols: qkK, qBytes: 2048, metaBytes: 320, auxPer: 16, wide: 4}
 )
 
-// packedKernels returns the kernels for 1, 2 and 8 activation rows of
-// weight type t, or nils.
-func packedKernels(t gguf.Type) (k1, k2, k8 packedKernel) {
+// packedFormatOf returns the repacked format of t, or nil.
+func packedFormatOf(t gguf.Type) *packedFormat {
+	var f *packedFormat
 	switch t {
 	case gguf.TypeQ8_0:
-		return packedQ8_0x1, packedQ8_0x2, packedQ8_0x8
+		f = &packedQ8_0
 	case gguf.TypeQ4_0:
-		return packedQ4_0x1, packedQ4_0x2, packedQ4_0x8
+		f = &packedQ4_0
+	case gguf.TypeQ4_K:
+		f = &packedQ4_K
 	}
-	return nil, nil, nil
+	if f == nil || f.k1 == nil {
+		return nil
+	}
+	return f
 }
 
-// CanRepack reports whether Repack would change m: Q8_0 or Q4_0 weights
-// with at least 16 rows, on a CPU with the repacked kernels (AVX-512 VNNI).
+// CanRepack reports whether Repack would change m: Q8_0, Q4_0 or Q4_K
+// weights with at least 16 rows, on a CPU with the repacked kernels
+// (AVX-512 VNNI).
 func CanRepack(m Matrix) bool {
-	k1, _, _ := packedKernels(m.Type)
-	return k1 != nil && m.Rows >= 16 && m.Cols%32 == 0 && m.packed == nil
+	f := packedFormatOf(m.Type)
+	return f != nil && m.Rows >= 16 && m.Cols%f.blockCols == 0 && m.packed == nil
 }
 
 // Repack returns m with its whole 16-row tiles copied into the interleaved
 // layout that the CPU's fastest kernels read (packedTiles); MatMul then
-// uses it for every batch size. The copy is new memory of the same size as
+// uses it for every batch size. The copy is new memory of about the size of
 // those rows; m.Data is kept for Row and for the last Rows%16 rows, so the
 // caller may tell the OS that the original pages are not needed (they are
 // read back from the file if touched). Without CanRepack(m), Repack
@@ -80,35 +99,51 @@ func Repack(m Matrix) Matrix {
 	if !CanRepack(m) {
 		return m
 	}
-	nb, rb := m.Cols/32, m.RowBytes()
+	f := packedFormatOf(m.Type)
+	nb, rb := m.Cols/f.blockCols, m.RowBytes()
 	tiles := m.Rows / 16
-	qb := packedQBytes(m.Type)
-	p := &packedTiles{tiles: tiles, q: make([]byte, tiles*nb*qb), d: make([]uint16, tiles*nb*16)}
+	p := &packedTiles{tiles: tiles, q: make([]byte, tiles*nb*f.qBytes), meta: make([]byte, tiles*nb*f.metaBytes)}
 	le := binary.LittleEndian
 	for t := range tiles {
 		rows := m.Data[16*t*rb : 16*(t+1)*rb]
 		for b := range nb {
 			blk := t*nb + b
-			q := p.q[blk*qb : (blk+1)*qb]
-			d := p.d[blk*16 : (blk+1)*16]
+			q := p.q[blk*f.qBytes : (blk+1)*f.qBytes]
+			meta := p.meta[blk*f.metaBytes : (blk+1)*f.metaBytes]
 			for i := range 16 {
-				if m.Type == gguf.TypeQ8_0 {
+				switch m.Type {
+				case gguf.TypeQ8_0:
 					src := rows[i*rb+b*34 : i*rb+b*34+34]
-					d[i] = le.Uint16(src)
+					le.PutUint16(meta[2*i:], le.Uint16(src))
 					// Groups 2k and 2k+1 from one 8-byte load; +128 makes them unsigned.
 					for k := range 4 {
 						v := le.Uint64(src[2+8*k:]) ^ 0x8080808080808080
 						le.PutUint32(q[128*k+4*i:], uint32(v))
 						le.PutUint32(q[128*k+64+4*i:], uint32(v>>32))
 					}
-				} else {
+				case gguf.TypeQ4_0:
 					src := rows[i*rb+b*18 : i*rb+b*18+18]
-					d[i] = le.Uint16(src)
+					le.PutUint16(meta[2*i:], le.Uint16(src))
 					v0, v1 := le.Uint64(src[2:]), le.Uint64(src[10:])
 					le.PutUint32(q[4*i:], uint32(v0))
 					le.PutUint32(q[64+4*i:], uint32(v0>>32))
 					le.PutUint32(q[128+4*i:], uint32(v1))
 					le.PutUint32(q[192+4*i:], uint32(v1>>32))
+				case gguf.TypeQ4_K:
+					src := rows[i*rb+b*q4KSize : (i*rb + (b+1)*q4KSize)]
+					le.PutUint16(meta[2*i:], le.Uint16(src))
+					le.PutUint16(meta[32+2*i:], le.Uint16(src[2:]))
+					sc := (*[12]byte)(src[4:16])
+					for j := range 4 {
+						meta[64+16*j+i] = sc[j] & 63
+						meta[192+16*j+i] = sc[j+4] & 63
+						meta[64+16*(j+4)+i] = sc[j+8]&0x0f | (sc[j]>>6)<<4
+						meta[192+16*(j+4)+i] = sc[j+8]>>4 | (sc[j+4]>>6)<<4
+					}
+					qs := src[16:]
+					for g := range 32 { // pair g/8, group g%8
+						le.PutUint32(q[64*g+4*i:], le.Uint32(qs[4*g:]))
+					}
 				}
 			}
 		}
@@ -120,17 +155,63 @@ func Repack(m Matrix) Matrix {
 // Repacked reports whether m carries repacked tiles (Repack).
 func (m Matrix) Repacked() bool { return m.packed != nil }
 
+// packedAux writes the activation terms the repacked kernels read for one
+// quantized activation row x of nb blocks of weight type t: for Q8_0/Q4_0
+// gemm8Aux's (scale, -offset*sum); for Q4_K per 256 columns 16 entries:
+// [0] the Q8_K scale (float32 bits), [8+j] the sum of the quants of
+// sub-block j (int32, from the block's bsums).
+func packedAux(aux []uint32, x []byte, nb int, t gguf.Type) {
+	if t != gguf.TypeQ4_K {
+		gemm8Aux(aux, x, nb, gemm8Offset(t))
+		return
+	}
+	aux = aux[:16*nb]
+	for s := range nb {
+		blk := x[s*q8KSize : (s+1)*q8KSize]
+		a := aux[16*s : 16*s+16]
+		a[0] = binary.LittleEndian.Uint32(blk)
+		bs := blk[4+qkK:]
+		for j := range 8 {
+			a[8+j] = uint32(int32(int16(binary.LittleEndian.Uint16(bs[4*j:]))) + int32(int16(binary.LittleEndian.Uint16(bs[4*j+2:]))))
+		}
+	}
+}
+
 // packedTileRef is the repacked kernels' arithmetic in portable Go, the
-// reference the assembly is tested against: tile t of w against the Q8_0
-// activation row x, per block float32(int sum) * (d_w * d_x) accumulated in
-// block order.
+// reference the assembly is tested against: tile t of w against one
+// quantized activation row x (Q8_0, or Q8_K for Q4_K), block by block.
 func packedTileRef(w Matrix, t int, x []byte, out []float32) {
-	p := w.packed
-	nb, qb := w.Cols/32, packedQBytes(w.Type)
+	p, f := w.packed, packedFormatOf(w.Type)
+	nb := w.Cols / f.blockCols
 	for r := range 16 {
-		var acc float32
+		var acc, accMin float32
 		for b := range nb {
-			q := p.q[(t*nb+b)*qb:]
+			q := p.q[(t*nb+b)*f.qBytes:]
+			meta := p.meta[(t*nb+b)*f.metaBytes:]
+			dw := f16Table[binary.LittleEndian.Uint16(meta[2*r:])]
+			if w.Type == gguf.TypeQ4_K {
+				xb := x[b*q8KSize : (b+1)*q8KSize]
+				var isum, msum int32
+				for j := range 8 {
+					var sum, xs int32
+					for c := range 32 {
+						v := q[512*(j/2)+64*(c/4)+4*r+c%4]
+						if j%2 == 1 {
+							v >>= 4
+						}
+						xv := int32(int8(xb[4+32*j+c]))
+						sum += int32(v&15) * xv
+						xs += xv
+					}
+					isum += int32(meta[64+16*j+r]) * sum
+					msum += int32(meta[192+16*j+r]) * xs
+				}
+				dx := math.Float32frombits(binary.LittleEndian.Uint32(xb))
+				dmin := f16Table[binary.LittleEndian.Uint16(meta[32+2*r:])]
+				acc += float32(isum) * (dw * dx)
+				accMin += float32(msum) * (dmin * dx)
+				continue
+			}
 			xb := x[b*34 : b*34+34]
 			var sum int32
 			for c := range 32 {
@@ -138,50 +219,45 @@ func packedTileRef(w Matrix, t int, x []byte, out []float32) {
 				if w.Type == gguf.TypeQ8_0 {
 					wq = int32(q[64*(c/4)+4*r+c%4]) - 128
 				} else {
-					k := c % 16 / 4
-					v := q[64*k+4*r+c%4]
-					if c < 16 {
-						wq = int32(v&15) - 8
-					} else {
-						wq = int32(v>>4) - 8
+					v := q[64*(c%16/4)+4*r+c%4]
+					if c >= 16 {
+						v >>= 4
 					}
+					wq = int32(v&15) - 8
 				}
 				sum += wq * int32(int8(xb[2+c]))
 			}
-			dw := f16Table[p.d[(t*nb+b)*16+r]]
-			dx := f16Table[binary.LittleEndian.Uint16(xb)]
-			acc += float32(sum) * float32(dw*dx)
+			acc += float32(sum) * (dw * f16Table[binary.LittleEndian.Uint16(xb)])
 		}
-		out[r] = acc
+		out[r] = acc - accMin
 	}
 }
 
 // packedRows computes rows [lo, hi) (lo a multiple of 16) for every batch
-// row: whole tiles with the repacked kernels (batch rows eight, two, then
+// row: whole tiles with the repacked kernels (batch rows `wide`, two, then
 // one at a time, in blocks that stay in L2), then the rows after the last
 // tile with the row dots.
 func (mm *matmulJob) packedRows(lo, hi int) {
-	w, p := mm.w, mm.w.packed
-	nb, qb := w.Cols/32, packedQBytes(w.Type)
-	k1, k2, k8 := packedKernels(w.Type)
+	w, p, f := mm.w, mm.w.packed, packedFormatOf(mm.w.Type)
+	nb := w.Cols / f.blockCols
 	tileEnd := min(hi, 16*p.tiles)
-	auxN := 2 * nb
+	auxN := f.auxPer * nb
 	bblock := max(8, actBlockBytes/(mm.xrb+4*auxN)/8*8)
 	for b0 := 0; b0 < mm.batch; b0 += bblock {
 		b1 := min(b0+bblock, mm.batch)
 		for r := lo; r < tileEnd; r += 16 {
 			t := r / 16
-			q := p.q[t*nb*qb : (t+1)*nb*qb]
-			d := p.d[t*nb*16 : (t+1)*nb*16]
+			q := p.q[t*nb*f.qBytes : (t+1)*nb*f.qBytes]
+			meta := p.meta[t*nb*f.metaBytes : (t+1)*nb*f.metaBytes]
 			b := b0
-			for ; b+8 <= b1; b += 8 {
-				k8(nb, q, d, mm.xq[b*mm.xrb:], mm.xrb, mm.aux[b*auxN:], auxN, mm.out[b*w.Rows+r:], w.Rows)
+			for ; b+f.wide <= b1; b += f.wide {
+				f.kw(nb, q, meta, mm.xq[b*mm.xrb:], mm.xrb, mm.aux[b*auxN:], auxN, mm.out[b*w.Rows+r:], w.Rows)
 			}
 			for ; b+2 <= b1; b += 2 {
-				k2(nb, q, d, mm.xq[b*mm.xrb:], mm.xrb, mm.aux[b*auxN:], auxN, mm.out[b*w.Rows+r:], w.Rows)
+				f.k2(nb, q, meta, mm.xq[b*mm.xrb:], mm.xrb, mm.aux[b*auxN:], auxN, mm.out[b*w.Rows+r:], w.Rows)
 			}
 			if b < b1 {
-				k1(nb, q, d, mm.xq[b*mm.xrb:], mm.xrb, mm.aux[b*auxN:], auxN, mm.out[b*w.Rows+r:], w.Rows)
+				f.k1(nb, q, meta, mm.xq[b*mm.xrb:], mm.xrb, mm.aux[b*auxN:], auxN, mm.out[b*w.Rows+r:], w.Rows)
 			}
 		}
 	}
@@ -192,12 +268,12 @@ func (mm *matmulJob) packedRows(lo, hi int) {
 	}
 }
 
-// setPacked sets up mm for the repacked path: the activation terms the
-// kernels read (computed with the quantized rows, gemm8Act).
+// setPacked sets up mm for the repacked path: room for the activation
+// terms the kernels read (computed with the quantized rows, packedAux).
 func (p *Pool) setPacked(mm *matmulJob) {
+	f := packedFormatOf(mm.w.Type)
 	mm.packed = true
-	mm.g8auxPer = 2
-	n := mm.batch * 2 * (mm.w.Cols / 32)
+	n := mm.batch * f.auxPer * (mm.w.Cols / f.blockCols)
 	if cap(p.xaux) < n {
 		p.xaux = make([]uint32, n)
 	}

@@ -1,8 +1,8 @@
 //go:build ignore
 
 // packed_gen.go writes packed_amd64.s, the kernels over weights repacked at
-// load into 16-row tiles (packed.go): for Q8_0 and Q4_0 and for 1, 2 and 8
-// activation rows per call. Run `go generate ./kernels` after changing it.
+// load into 16-row tiles (packed.go): for Q8_0 and Q4_0 with 1, 2 and 8
+// activation rows per call, for Q4_K with 1, 2 and 4. Run `go generate ./kernels` after changing it.
 package main
 
 import (
@@ -19,10 +19,14 @@ func main() {
 
 // Kernels over repacked 16-row tiles (layout in packed.go): ZMM lane i is
 // weight row i of the tile; VPDPBUSD multiplies one group of four columns of
-// all sixteen rows by four broadcast activation bytes. Per block and
-// activation row: the int32 sums start at aux[2b+1] (-offset*sum(x)), are
-// converted to float32 and added to the accumulator times d_w*d_x (the
-// sixteen f16 weight scales by VCVTPH2PS, d_x = aux[2b] broadcast).
+// all sixteen rows by four broadcast activation bytes. Q8_0/Q4_0, per block
+// and activation row: the int32 sums start at aux[2b+1] (-offset*sum(x)),
+// are converted to float32 and added to the accumulator times d_w*d_x (the
+// sixteen f16 weight scales by VCVTPH2PS, d_x = aux[2b] broadcast). Q4_K,
+// per 256 columns: isum = sum over sub-blocks j of scale_j * (nibbles . x),
+// msum = sum of min_j * (sum of x over j) (aux[8+j]); acc += isum*(d*d_x),
+// accmin += msum*(dmin*d_x), result acc - accmin: the float operations of
+// llama.cpp's repacked Q4_K kernels (gemv/gemm_q4_K_8x8_q8_K), in order.
 
 DATA packedNibbleMask<>+0(SB)/4, $0x0f0f0f0f
 GLOBL packedNibbleMask<>(SB), RODATA|NOPTR, $4
@@ -32,6 +36,9 @@ GLOBL packedNibbleMask<>(SB), RODATA|NOPTR, $4
 		for _, n := range []int{1, 2, 8} {
 			kernel(&b, typ, n)
 		}
+	}
+	for _, n := range []int{1, 2, 4} {
+		kernelQ4K(&b, n)
 	}
 	if err := os.WriteFile("packed_amd64.s", b.Bytes(), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -82,11 +89,11 @@ func auxAddr(a, off int) string {
 func kernel(b *bytes.Buffer, typ string, n int) {
 	name := fmt.Sprintf("packed%sx%dVNNI", typ, n)
 	p := func(format string, args ...any) { fmt.Fprintf(b, "\t"+format+"\n", args...) }
-	fmt.Fprintf(b, "// func %s(nb int, q *byte, d *uint16, x *byte, xStride int, aux *uint32, auxStride int, out *float32, outStride int)\n", name)
+	fmt.Fprintf(b, "// func %s(nb int, q, meta, x *byte, xStride int, aux *uint32, auxStride int, out *float32, outStride int)\n", name)
 	fmt.Fprintf(b, "TEXT ·%s(SB), NOSPLIT, $0-72\n", name)
 	p("MOVQ nb+0(FP), CX")
 	p("MOVQ q+8(FP), SI")
-	p("MOVQ d+16(FP), DX")
+	p("MOVQ meta+16(FP), DX")
 	p("MOVQ x+24(FP), R8")
 	p("MOVQ xStride+32(FP), R9")
 	p("LEAQ (R9)(R9*2), R10")
@@ -165,6 +172,103 @@ func kernel(b *bytes.Buffer, typ string, n int) {
 			p("ADDQ DX, DI")
 		}
 		p("VMOVUPS Z%d, (DI)", 9+a)
+	}
+	p("VZEROUPPER")
+	p("RET")
+	b.WriteString("\n")
+}
+
+// kernelQ4K writes packedQ4_Kx<n>VNNI (n <= 4). Registers: Z0-Z3 float
+// accumulators, Z4-Z7 isum, Z8-Z11 sums of the low-nibble sub-block (then
+// msum), Z12-Z15 of the high-nibble one, Z16/Z17 a group's low/high
+// nibbles, Z18/Z19 d/dmin, Z20/Z21 scales of the pair, Z22 scratch, Z23 mins,
+// Z24-Z27 the min accumulators, Z31 the nibble mask. x rows are Q8_K (quants at byte 4 of 292), aux 16
+// entries per block.
+func kernelQ4K(b *bytes.Buffer, n int) {
+	name := fmt.Sprintf("packedQ4_Kx%dVNNI", n)
+	p := func(format string, args ...any) { fmt.Fprintf(b, "\t"+format+"\n", args...) }
+	fmt.Fprintf(b, "// func %s(nb int, q, meta, x *byte, xStride int, aux *uint32, auxStride int, out *float32, outStride int)\n", name)
+	fmt.Fprintf(b, "TEXT ·%s(SB), NOSPLIT, $0-72\n", name)
+	p("MOVQ nb+0(FP), CX")
+	p("MOVQ q+8(FP), SI")
+	p("MOVQ meta+16(FP), DX")
+	p("MOVQ x+24(FP), R8")
+	p("MOVQ xStride+32(FP), R9")
+	p("LEAQ (R9)(R9*2), R10")
+	p("MOVQ aux+40(FP), R11")
+	p("MOVQ auxStride+48(FP), R12")
+	p("LEAQ (R12)(R12*2), R13")
+	for a := range n {
+		p("VPXORD Z%d, Z%d, Z%d", a, a, a)
+		p("VPXORD Z%d, Z%d, Z%d", 24+a, 24+a, 24+a)
+	}
+	p("VPBROADCASTD packedNibbleMask<>(SB), Z31")
+	p("TESTQ CX, CX")
+	p("JEQ %sdone", name)
+	fmt.Fprintf(b, "%sloop:\n", name)
+	p("VCVTPH2PS (DX), Z18")
+	p("VCVTPH2PS 32(DX), Z19")
+	for a := range n {
+		p("VPXORD Z%d, Z%d, Z%d", 4+a, 4+a, 4+a)
+	}
+	for pair := range 4 {
+		for a := range n {
+			p("VPXORD Z%d, Z%d, Z%d", 8+a, 8+a, 8+a)
+			p("VPXORD Z%d, Z%d, Z%d", 12+a, 12+a, 12+a)
+		}
+		for k := range 8 {
+			p("VMOVDQU32 %d(SI), Z16", 512*pair+64*k)
+			p("VPSRLW $4, Z16, Z17")
+			p("VPANDD Z31, Z16, Z16")
+			p("VPANDD Z31, Z17, Z17")
+			for a := range n {
+				p("VPDPBUSD.BCST %s, Z16, Z%d", xAddr(a, 4+64*pair+4*k), 8+a)
+				p("VPDPBUSD.BCST %s, Z17, Z%d", xAddr(a, 4+64*pair+32+4*k), 12+a)
+			}
+		}
+		p("VPMOVZXBD %d(DX), Z20", 64+32*pair)
+		p("VPMOVZXBD %d(DX), Z21", 64+32*pair+16)
+		for a := range n {
+			p("VPMULLD Z20, Z%d, Z%d", 8+a, 8+a)
+			p("VPADDD Z%d, Z%d, Z%d", 8+a, 4+a, 4+a)
+			p("VPMULLD Z21, Z%d, Z%d", 12+a, 12+a)
+			p("VPADDD Z%d, Z%d, Z%d", 12+a, 4+a, 4+a)
+		}
+	}
+	for a := range n {
+		p("VPXORD Z%d, Z%d, Z%d", 8+a, 8+a, 8+a)
+	}
+	for j := range 8 {
+		p("VPMOVZXBD %d(DX), Z23", 192+16*j)
+		for a := range n {
+			p("VPMULLD.BCST %s, Z23, Z22", auxAddr(a, 4*(8+j)))
+			p("VPADDD Z22, Z%d, Z%d", 8+a, 8+a)
+		}
+	}
+	for a := range n {
+		p("VCVTDQ2PS Z%d, Z%d", 4+a, 4+a)
+		p("VMULPS.BCST %s, Z18, Z22", auxAddr(a, 0))
+		p("VFMADD231PS Z%d, Z22, Z%d", 4+a, a)
+		p("VCVTDQ2PS Z%d, Z%d", 8+a, 8+a)
+		p("VMULPS.BCST %s, Z19, Z22", auxAddr(a, 0))
+		p("VFMADD231PS Z%d, Z22, Z%d", 8+a, 24+a)
+	}
+	p("ADDQ $2048, SI")
+	p("ADDQ $320, DX")
+	p("ADDQ $292, R8")
+	p("ADDQ $64, R11")
+	p("DECQ CX")
+	p("JNZ %sloop", name)
+	fmt.Fprintf(b, "%sdone:\n", name)
+	p("MOVQ out+56(FP), DI")
+	p("MOVQ outStride+64(FP), DX")
+	p("SHLQ $2, DX")
+	for a := range n {
+		if a > 0 {
+			p("ADDQ DX, DI")
+		}
+		p("VSUBPS Z%d, Z%d, Z%d", 24+a, a, a)
+		p("VMOVUPS Z%d, (DI)", a)
 	}
 	p("VZEROUPPER")
 	p("RET")

@@ -7,16 +7,16 @@ import (
 	"github.com/amulet-llm/amulet/gguf"
 )
 
-// TestMatMulRepacked checks MatMul on repacked Q8_0/Q4_0 weights against
+// TestMatMulRepacked checks MatMul on repacked Q8_0/Q4_0/Q4_K weights against
 // the float64 reference of the GGUF rows (expectedMatMul), for row counts
 // with and without a partial last tile, batches that use every kernel width
 // (8, 2, 1) and thread counts that split the tiles unevenly.
 func TestMatMulRepacked(t *testing.T) {
-	if packedQ8_0x1 == nil {
+	if packedFormatOf(gguf.TypeQ8_0) == nil {
 		t.Skip("no repacked-tile kernels on this CPU")
 	}
-	for _, typ := range []gguf.Type{gguf.TypeQ8_0, gguf.TypeQ4_0} {
-		for _, shape := range [][2]int{{16, 512}, {45, 320}, {64, 256}} {
+	for _, typ := range []gguf.Type{gguf.TypeQ8_0, gguf.TypeQ4_0, gguf.TypeQ4_K} {
+		for _, shape := range [][2]int{{16, 512}, {45, 768}, {64, 256}} {
 			rows, cols := shape[0], shape[1]
 			w := Repack(randomMatrix(t, typ, rows, cols, uint64(rows)))
 			if !w.Repacked() {
@@ -49,33 +49,35 @@ func TestMatMulRepacked(t *testing.T) {
 // activation row by row, against packedTileRef (the layout read in Go), with
 // strides longer than a row so that a kernel reading the wrong row fails.
 func TestRepackedKernelsMatchRef(t *testing.T) {
-	for _, typ := range []gguf.Type{gguf.TypeQ8_0, gguf.TypeQ4_0} {
-		k1, k2, k8 := packedKernels(typ)
-		if k1 == nil {
+	for _, typ := range []gguf.Type{gguf.TypeQ8_0, gguf.TypeQ4_0, gguf.TypeQ4_K} {
+		f := packedFormatOf(typ)
+		if f == nil {
 			t.Skip("no repacked-tile kernels on this CPU")
 		}
-		const rows, cols = 32, 352
-		nb := cols / 32
+		const rows, cols = 32, 768
+		nb := cols / f.blockCols
 		w := Repack(randomMatrix(t, typ, rows, cols, 7))
-		xStride, auxStride, outStride := nb*34+6, 2*nb+3, rows+5
+		wf, _ := formatOf(typ)
+		af, _ := formatOf(wf.act)
+		xrb := af.rowBytes(cols)
+		xStride, auxStride, outStride := xrb+6, f.auxPer*nb+3, rows+5
 		const nx = 8
 		xs := gaussian(newRand(9), nx*cols, 1)
 		x := make([]byte, nx*xStride)
 		aux := make([]uint32, nx*auxStride)
 		for a := range nx {
-			quantizeRowQ8_0Go(x[a*xStride:a*xStride+nb*34], xs[a*cols:(a+1)*cols])
-			gemm8Aux(aux[a*auxStride:], x[a*xStride:], nb, gemm8Offset(typ))
+			copy(x[a*xStride:], quantizeAct(typ, xs[a*cols:(a+1)*cols]))
+			packedAux(aux[a*auxStride:], x[a*xStride:], nb, typ)
 		}
-		qb := packedQBytes(typ)
 		for _, k := range []struct {
 			n int
 			f packedKernel
-		}{{1, k1}, {2, k2}, {8, k8}} {
+		}{{1, f.k1}, {2, f.k2}, {f.wide, f.kw}} {
 			for tile := range rows / 16 {
 				out := make([]float32, nx*outStride)
-				q := w.packed.q[tile*nb*qb : (tile+1)*nb*qb]
-				d := w.packed.d[tile*nb*16 : (tile+1)*nb*16]
-				k.f(nb, q, d, x, xStride, aux, auxStride, out, outStride)
+				q := w.packed.q[tile*nb*f.qBytes : (tile+1)*nb*f.qBytes]
+				meta := w.packed.meta[tile*nb*f.metaBytes : (tile+1)*nb*f.metaBytes]
+				k.f(nb, q, meta, x, xStride, aux, auxStride, out, outStride)
 				for a := range nx {
 					want := make([]float32, 16)
 					packedTileRef(w, tile, x[a*xStride:], want)
@@ -100,11 +102,11 @@ func TestRepackedKernelsMatchRef(t *testing.T) {
 // TestRepackKeepsRows checks that a repacked matrix still dequantizes rows
 // from its GGUF data and that types without repacked kernels are unchanged.
 func TestRepackKeepsRows(t *testing.T) {
-	w := randomMatrix(t, gguf.TypeQ4_K, 32, 256, 3)
+	w := randomMatrix(t, gguf.TypeQ6_K, 32, 256, 3)
 	if Repack(w).Repacked() || CanRepack(w) {
-		t.Fatal("Q4_K repacked: no kernels exist for it")
+		t.Fatal("Q6_K repacked: no kernels exist for it")
 	}
-	if packedQ8_0x1 == nil {
+	if packedFormatOf(gguf.TypeQ8_0) == nil {
 		t.Skip("no repacked-tile kernels on this CPU")
 	}
 	w = randomMatrix(t, gguf.TypeQ8_0, 40, 64, 3)

@@ -321,7 +321,11 @@ func (mm *matmulJob) quantizeRows(lo, hi int) {
 	cols := mm.w.Cols
 	for b := lo; b < hi; b++ {
 		mm.quant(mm.xq[b*mm.xrb:(b+1)*mm.xrb], mm.x[b*cols:(b+1)*cols])
-		if mm.gemm8 || mm.packed {
+		if mm.packed {
+			f := packedFormatOf(mm.w.Type)
+			nb := cols / f.blockCols
+			packedAux(mm.aux[b*f.auxPer*nb:(b+1)*f.auxPer*nb], mm.xq[b*mm.xrb:(b+1)*mm.xrb], nb, mm.w.Type)
+		} else if mm.gemm8 {
 			mm.gemm8Act(b)
 		}
 	}
