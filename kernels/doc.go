@@ -17,6 +17,12 @@
 // with assembly versions chosen from the CPU's features. Tests compare every
 // dispatched kernel with its reference.
 //
+// Weights are read in their GGUF layout, except that Repack copies Q8_0,
+// Q4_0 and Q4_K matrices into 16-row interleaved tiles (packed.go) for CPUs with
+// AVX-512 VNNI: one 512-bit VPDPBUSD then serves sixteen rows, so decoding
+// streams each weight byte once whatever the batch (the Amulet decoder's
+// two contexts cost one read) and prefill needs no per-call packing.
+//
 // Byte layouts are little-endian, as in GGUF files; the package assumes a
 // little-endian host (NewMatrix reports an error otherwise).
 package kernels
