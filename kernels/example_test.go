@@ -165,3 +165,38 @@ func ExampleKernels() {
 		fmt.Println(line) // e.g. "dotQ8_0: dotQ8_0AsmVNNI"
 	}
 }
+
+// Repack a Q8_0 matrix at load time: MatMul then reads the interleaved tiles
+// (on CPUs that have kernels for them; elsewhere Repack returns the matrix
+// unchanged) and gives the same products up to float32 rounding.
+func ExampleRepack() {
+	const rows, cols = 32, 64
+	weights := make([]float32, rows*cols)
+	for i := range weights {
+		weights[i] = float32(i%7) - 3
+	}
+	data := make([]byte, rows*cols/32*34)
+	if err := kernels.Quantize(data, gguf.TypeQ8_0, weights); err != nil {
+		panic(err)
+	}
+	w, err := kernels.NewMatrix(&gguf.TensorInfo{Name: "w", Shape: []int64{cols, rows}, Type: gguf.TypeQ8_0}, data)
+	if err != nil {
+		panic(err)
+	}
+	packed := kernels.Repack(w) // new memory; w.Data stays valid and unchanged
+
+	x := make([]float32, cols)
+	for i := range x {
+		x[i] = float32(i%5) - 2
+	}
+	pool := kernels.NewPool(1)
+	defer pool.Close()
+	a, b := make([]float32, rows), make([]float32, rows)
+	pool.MatMul(a, w, x, 1)
+	pool.MatMul(b, packed, x, 1)
+	fmt.Printf("%.3f\n", a[:4])
+	fmt.Printf("%.3f\n", b[:4])
+	// Output:
+	// [-5.991 5.960 11.046 9.062]
+	// [-5.991 5.960 11.046 9.062]
+}

@@ -99,3 +99,19 @@ func ExampleSession_CopyPrefix() {
 	// Output:
 	// 6 5 383
 }
+
+// LoadWith with NoRepack keeps every weight in the file's layout (as llama.cpp's --no-repack);
+// Load repacks Q8_0/Q4_0 matrices where the CPU has kernels for that. Both give the same model.
+func ExampleLoadWith() {
+	f, err := gguf.Open("../../shared/models/stories260k-q8_0.gguf")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	m, err := model.LoadWith(f, model.LoadOptions{NoRepack: true})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(m.Config.Arch, m.Config.Layers, m.Config.Hidden)
+	// Output: llama 5 64
+}
