@@ -22,7 +22,7 @@ type RoPEScaling struct {
 // It is read-only after NewRoPE and safe for concurrent use.
 type RoPE struct {
 	dims       int
-	thetaScale float32   // base^(-2/dims), as ggml's powf
+	thetaScale float32   // base^(-2/dims), as ggml's powf (glibc's, bit for bit)
 	freqScale  float32   // 1/Factor for linear scaling, else 1
 	factors    []float32 // per-pair frequency divisors (nil: all 1)
 }
@@ -32,7 +32,7 @@ type RoPE struct {
 func NewRoPE(dims int, base float64, scaling RoPEScaling) *RoPE {
 	r := &RoPE{
 		dims:       dims,
-		thetaScale: float32(math.Pow(float64(float32(base)), float64(float32(-2)/float32(dims)))),
+		thetaScale: glibcPowf(float32(base), float32(-2)/float32(dims)),
 		freqScale:  1,
 	}
 	// As ggml, frequency factors and the linear scale combine:
@@ -86,8 +86,14 @@ func llama3Factors(dims int, base float64, s RoPEScaling) []float32 {
 // Apply rotates, in place, the first dims elements of each of the nHeads
 // heads of x (head h at x[h*headDim:]) for position pos. Normal layout
 // rotates adjacent pairs (2i, 2i+1); NeoX layout rotates (i, i+dims/2).
-// Angles follow ggml: theta_i = pos * base^(-2i/dims) built by repeated
-// float32 multiplication, divided by the frequency factor, times freqScale.
+//
+// The result is bit for bit llama.cpp's (ggml's CPU rope as GCC compiles it
+// for x86-64 with FMA, glibc libm): as ggml_rope_cache_init, theta_i =
+// pos * base^(-2i/dims) is built by repeated float32 multiplication with
+// theta_scale = powf(base, -2/dims), divided by the frequency factor, times
+// freqScale, and cos/sin come from glibc's sincosf (ext_factor 0,
+// attn_factor 1: no YaRN); as rotate_pairs with GCC's contraction,
+// y0 = fma(x0, cos, -(x1*sin)) and y1 = fma(x0, sin, x1*cos) in float32.
 func (r *RoPE) Apply(x []float32, nHeads, headDim, pos int, neox bool) {
 	half := r.dims / 2
 	theta := float32(pos)
@@ -97,17 +103,76 @@ func (r *RoPE) Apply(x []float32, nHeads, headDim, pos int, neox bool) {
 			t /= r.factors[i]
 		}
 		t *= r.freqScale
-		c, s := float32(math.Cos(float64(t))), float32(math.Sin(float64(t)))
+		s, c := glibcSincosf(t)
 		theta *= r.thetaScale
 		i0, i1 := 2*i, 2*i+1
 		if neox {
 			i0, i1 = i, i+half
 		}
+		c64, s64 := float64(c), float64(s)
 		for h := 0; h < nHeads; h++ {
 			b := h * headDim
 			x0, x1 := x[b+i0], x[b+i1]
-			x[b+i0] = float32(x0*c) - float32(x1*s)
-			x[b+i1] = float32(x0*s) + float32(x1*c)
+			// ropeFMA32(x0, c, -(x1*s)) and ropeFMA32(x0, s, x1*c), inlined.
+			a0, a1 := float64(-float32(x1*s)), float64(float32(x1*c))
+			y0, y1 := float64(x0)*c64+a0, float64(x0)*s64+a1
+			if ropeMaybeMidpoint(y0) || ropeMaybeMidpoint(y1) {
+				x[b+i0] = ropeFMA32(x0, c, -float32(x1*s))
+				x[b+i1] = ropeFMA32(x0, s, float32(x1*c))
+				continue
+			}
+			x[b+i0], x[b+i1] = float32(y0), float32(y1)
 		}
 	}
+}
+
+// ropeMaybeMidpoint reports whether the float64 s may be a float32 rounding
+// midpoint: low 29 mantissa bits 1000... in the normal float32 range, or
+// below 2^-126 (float32 subnormals).
+func ropeMaybeMidpoint(s float64) bool {
+	bits := math.Float64bits(s)
+	return bits&(1<<29-1) == 1<<28 || bits&(0x7ff<<52) < (1023-126)<<52
+}
+
+// ropeFMA32 returns a*b+c rounded once to float32, as a single-precision fused
+// multiply-add (VFMADD..SS). a*b is exact in float64; the float64 sum can
+// only round differently from the exact sum when it lands exactly on a
+// float32 rounding midpoint (double rounding), which the exact error of the
+// sum (TwoSum) resolves.
+func ropeFMA32(a, b, c float32) float32 {
+	z := float64(a) * float64(b)
+	s := z + float64(c)
+	if ropeMaybeMidpoint(s) {
+		return ropeFMA32Slow(z, float64(c), s)
+	}
+	return float32(s)
+}
+
+// ropeFMA32Slow finishes ropeFMA32 when s = z+c (rounded to float64) may be a
+// float32 midpoint: s is a midpoint of the normal range (low 29 mantissa
+// bits 1000...), or below 2^-126 where float32 is subnormal.
+func ropeFMA32Slow(z, c, s float64) float32 {
+	t := s - z
+	err := (z - (s - t)) + (c - t) // z + c - s, exactly
+	if err == 0 {
+		return float32(s)
+	}
+	f := float32(s)
+	if float64(f) == s {
+		return f // s is a float32 value: the exact sum rounds to it too
+	}
+	// Is s exactly halfway between the float32 neighbours around it?
+	lo, hi := f, f
+	if float64(f) < s {
+		hi = math.Nextafter32(f, float32(math.Inf(1)))
+	} else {
+		lo = math.Nextafter32(f, float32(math.Inf(-1)))
+	}
+	if (float64(lo)+float64(hi))/2 != s {
+		return f
+	}
+	if err > 0 {
+		return hi
+	}
+	return lo
 }
