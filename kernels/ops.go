@@ -24,10 +24,14 @@ func RMSNorm(dst, x, weight []float32, eps float32) {
 	}
 }
 
-// Softmax replaces x by its softmax: subtract the max, exp in float32 (see
-// expf), sum in float64, multiply by the float32 inverse of the sum (as ggml).
+// Softmax replaces x by its softmax as ggml's soft_max: subtract the max,
+// exp in float32, sum in float64, multiply by the float32 inverse of the sum.
+// With AVX-512 it is llama.cpp's AVX-512 computation bit for bit (softmax512Go)
+// for a row that llama.cpp pads with masked (-Inf) positions to a multiple of
+// 16 (its n_kv is a multiple of 256 when the context is); otherwise the exp
+// is expSub's.
 func Softmax(x []float32) {
-	if len(x) == 0 {
+	if len(x) == 0 || softmaxAsm(x) {
 		return
 	}
 	m := float32(math.Inf(-1))
