@@ -1,36 +1,185 @@
 package kernels
 
-import "unsafe"
+import (
+	"math"
+	"unsafe"
+)
 
 // AttentionF32 computes attention for one query row over positions [0,n) of
-// one sequence's cache. q holds nHead heads of headDim; keys and values hold n
-// rows of nKVHead*headDim; query head h uses KV head h/(nHead/nKVHead).
-// For each head: scores = q·k * scale, softmax over the n positions, and
-// out = Σ p_t v_t. out has nHead*headDim elements; scratch at least n.
+// one sequence's cache, for a forward batch of one token (decode). q holds
+// nHead heads of headDim; keys and values hold n rows of nKVHead*headDim;
+// query head h uses KV head h/(nHead/nKVHead). For each head: scores = q·k *
+// scale, softmax over the n positions, and out = Σ p_t v_t. out has
+// nHead*headDim elements; scratch at least n floats (n rounded up to 16 lets
+// the softmax see llama.cpp's padded row, see AttentionBatchF32).
+//
+// The arithmetic is llama.cpp's (AVX-512 build, F32 cache, no flash
+// attention): q·k is ggml_vec_dot_f32 (attnDotRef), and the weighted sum of
+// values is mul_mat(v_transposed, kq), which for one token is
+// ggml_vec_dot_f32 over the padded positions (attnValuesRef with 64 lanes).
 func AttentionF32(out, q, keys, values []float32, n, nHead, nKVHead, headDim int, scale float32, scratch []float32) {
-	AttentionHeadsF32(out, q, keys, values, n, nHead, nKVHead, headDim, 0, nHead, scale, scratch)
+	attentionHeadsF32(out, q, keys, values, n, nHead, nKVHead, headDim, 0, nHead, scale, 64, scratch)
+}
+
+// AttentionBatchF32 is AttentionF32 for one query row of a forward batch of
+// batchRows tokens. llama.cpp computes the weighted sum of values of a batch
+// of two or more tokens with llamafile_sgemm's tinyBLAS<16, __m512> (one
+// 16-lane FMA chain per output, attnValuesRef with 16 lanes) when headDim is
+// a multiple of 4, and with ggml_vec_dot_f32 otherwise (and for one token),
+// so the result of a row depends on the size of the batch it is part of.
+func AttentionBatchF32(out, q, keys, values []float32, n, nHead, nKVHead, headDim int, scale float32, batchRows int, scratch []float32) {
+	attentionHeadsF32(out, q, keys, values, n, nHead, nKVHead, headDim, 0, nHead, scale, attnLanes(headDim, batchRows), scratch)
 }
 
 // AttentionHeadsF32 is AttentionF32 for query heads [h0, h1) only: it writes
 // out[h0*headDim : h1*headDim] and nothing else, so the heads of one query
 // row can be split over threads (each with its own scratch).
 func AttentionHeadsF32(out, q, keys, values []float32, n, nHead, nKVHead, headDim, h0, h1 int, scale float32, scratch []float32) {
+	attentionHeadsF32(out, q, keys, values, n, nHead, nKVHead, headDim, h0, h1, scale, 64, scratch)
+}
+
+// attnLanes is the number of accumulator lanes llama.cpp's kqv = mul_mat(v,
+// kq) uses: 16 for tinyBLAS (batches of two or more tokens; it needs the
+// padded position count, a multiple of 256, to be a multiple of 16 and
+// headDim a multiple of 4), 64 for ggml_vec_dot_f32 (4 accumulators of 16).
+func attnLanes(headDim, batchRows int) int {
+	if batchRows >= 2 && headDim%4 == 0 {
+		return 16
+	}
+	return 64
+}
+
+func attentionHeadsF32(out, q, keys, values []float32, n, nHead, nKVHead, headDim, h0, h1 int, scale float32, lanes int, scratch []float32) {
+	if n <= 0 {
+		clear(out[h0*headDim : h1*headDim])
+		return
+	}
 	kvDim := nKVHead * headDim
 	group := nHead / nKVHead
-	p := scratch[:n]
+	// llama.cpp's soft_max runs over the padded row (a multiple of 256
+	// positions, the masked ones -Inf); ggml_vec_soft_max_f32 takes 16 at a
+	// time, so padding to 16 with -Inf gives the same chunks.
+	np := (n + 15) &^ 15
+	if len(scratch) < np {
+		np = n
+	}
+	ps := scratch[:np]
+	p := ps[:n]
+	var acc [64 * 16]float32
 	for h := h0; h < h1; h++ {
 		kvOff := (h / group) * headDim
 		qh := q[h*headDim : (h+1)*headDim]
+		attnScoresF32(p, keys[kvOff:], kvDim, qh, scale)
+		for i := n; i < np; i++ {
+			ps[i] = float32(math.Inf(-1))
+		}
+		Softmax(ps)
+		attnValuesF32(out[h*headDim:(h+1)*headDim], p, values[kvOff:], kvDim, lanes, &acc)
+	}
+}
+
+// fmaF32 is the float32 fused multiply-add a*b+c with one rounding. The
+// product is exact in float64; the float64 sum is rounded twice only when it
+// lands exactly halfway between two float32 values, and then the sign of
+// the sum's rounding error picks the side.
+func fmaF32(a, b, c float32) float32 {
+	p, cc := float64(a)*float64(b), float64(c)
+	r := p + cc
+	f := float32(r)
+	if float64(f) == r || math.IsInf(r, 0) || math.IsNaN(r) {
+		return f
+	}
+	bv := r - p
+	e := (p - (r - bv)) + (cc - bv) // r + e == p + cc exactly
+	if e == 0 {
+		return f
+	}
+	g := math.Nextafter32(f, float32(math.Inf(1)))
+	if float64(f) > r {
+		g = math.Nextafter32(f, float32(math.Inf(-1)))
+	}
+	if (float64(f)+float64(g))/2 != r {
+		return f
+	}
+	if (e > 0) == (float64(g) > r) {
+		return g
+	}
+	return f
+}
+
+// attnReduce16 is GCC's _mm512_reduce_add_ps: halves added, then quarters,
+// then (v[0]+v[2]) + (v[1]+v[3]).
+func attnReduce16(v *[16]float32) float32 {
+	var v8 [8]float32
+	for i := range v8 {
+		v8[i] = v[i+8] + v[i]
+	}
+	var v4 [4]float32
+	for i := range v4 {
+		v4[i] = v8[i+4] + v8[i]
+	}
+	return (v4[0] + v4[2]) + (v4[1] + v4[3])
+}
+
+// attnDotRef is ggml_vec_dot_f32's AVX-512 branch: four 16-lane FMA
+// accumulators over 64 elements at a time, combined (a0+a2)+(a1+a3) and
+// reduced as attnReduce16, then the n%64 tail added one float32 product at a
+// time (GCC vectorizes the products but adds them in order).
+func attnDotRef(x, y []float32) float32 {
+	n := len(x)
+	y = y[:n]
+	np := n &^ 63
+	var a [4][16]float32
+	for i := 0; i < np; i += 64 {
+		for r := range a {
+			for j := range a[r] {
+				a[r][j] = fmaF32(x[i+16*r+j], y[i+16*r+j], a[r][j])
+			}
+		}
+	}
+	var v [16]float32
+	for j := range v {
+		v[j] = (a[0][j] + a[2][j]) + (a[1][j] + a[3][j])
+	}
+	s := attnReduce16(&v)
+	for i := np; i < n; i++ {
+		s += float32(x[i] * y[i])
+	}
+	return s
+}
+
+// attnScoresRef sets p[t] = attnDotRef(keys[t*stride:][:len(q)], q) * scale
+// (ggml's soft_max_ext scales the kq row by a float32 multiply).
+func attnScoresRef(p, keys []float32, stride int, q []float32, scale float32) {
+	hd := len(q)
+	for t := range p {
+		p[t] = attnDotRef(keys[t*stride:t*stride+hd], q) * scale
+	}
+}
+
+// attnValuesRef sets o[d] = Σ_t p[t]*values[t*stride+d] in llama.cpp's
+// order: lane l accumulates the positions t ≡ l (mod lanes) with FMAs in
+// position order; 16 lanes (tinyBLAS) reduce as attnReduce16, 64 lanes
+// (ggml_vec_dot_f32's four accumulators, position t in accumulator
+// (t%64)/16, lane t%16) first combine (a0+a2)+(a1+a3). The positions past
+// len(p) that llama.cpp pads with have probability 0 and add nothing.
+func attnValuesRef(o, p, values []float32, stride, lanes int) {
+	n := len(p)
+	for d := range o {
+		var a [64]float32
 		for t := 0; t < n; t++ {
-			k := keys[t*kvDim+kvOff : t*kvDim+kvOff+headDim]
-			p[t] = dotF32(k, qh) * scale
+			l := t % lanes
+			a[l] = fmaF32(p[t], values[t*stride+d], a[l])
 		}
-		Softmax(p)
-		o := out[h*headDim : (h+1)*headDim]
-		clear(o)
-		for t, pt := range p {
-			axpyF32(o, pt, values[t*kvDim+kvOff:t*kvDim+kvOff+headDim])
+		var v [16]float32
+		if lanes == 64 {
+			for j := range v {
+				v[j] = (a[j] + a[32+j]) + (a[16+j] + a[48+j])
+			}
+		} else {
+			copy(v[:], a[:16])
 		}
+		o[d] = attnReduce16(&v)
 	}
 }
 

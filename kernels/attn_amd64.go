@@ -28,3 +28,81 @@ func attnScoresF16(p []float32, keys []uint16, stride int, q16 []uint16, scale f
 		p[t] = dotF16Go(keys[t*stride:t*stride+hd], q16) * scale
 	}
 }
+
+// attnScoresAVX512 sets p[t] = scale * (ggml_vec_dot_f32's AVX-512 sum of
+// the first 64*blocks products of the key at k + t*kstride bytes and q) for
+// t < n; blocks >= 1 (attnf32_amd64.s).
+//
+//go:noescape
+func attnScoresAVX512(p, k *float32, kstride int, q *float32, n, blocks int, scale float32)
+
+// attnAccAVX512 runs 16 FMA lanes over one 16-float chunk of the values:
+// lane j accumulates p[t]*v[t] for the positions t = j + (16+skip)*b,
+// b < nb, and t = j + (16+skip)*nb for j < rem, with position t's chunk at
+// v + t*vstride bytes; it stores the 16 lanes (16x16 floats) at acc
+// (attnf32_amd64.s).
+//
+//go:noescape
+func attnAccAVX512(p, v *float32, vstride, skip, nb, rem int, acc *float32)
+
+// attnTreeAVX512 reduces the lanes at acc (16 or 64 rows of 16 floats) to
+// 16 outputs as attnValuesRef does; with 64 lanes only the first groups*16
+// rows are read, the others count as zero (attnf32_amd64.s).
+//
+//go:noescape
+func attnTreeAVX512(acc *float32, lanes, groups int, out *float32)
+
+// attnScoresF32 is attnScoresRef, with the AVX-512 kernel when the CPU has it.
+func attnScoresF32(p, keys []float32, stride int, q []float32, scale float32) {
+	hd, n := len(q), len(p)
+	blocks := hd / 64
+	if n == 0 || blocks == 0 || !x86HasAVX512VL() {
+		attnScoresRef(p, keys, stride, q, scale)
+		return
+	}
+	_ = keys[(n-1)*stride+hd-1]
+	if hd%64 == 0 {
+		attnScoresAVX512(&p[0], &keys[0], stride*4, &q[0], n, blocks, scale)
+		return
+	}
+	attnScoresAVX512(&p[0], &keys[0], stride*4, &q[0], n, blocks, 1)
+	for t := range p {
+		k, s := keys[t*stride:t*stride+hd], p[t]
+		for i := blocks * 64; i < hd; i++ {
+			s += float32(k[i] * q[i])
+		}
+		p[t] = s * scale
+	}
+}
+
+// attnValuesF32 is attnValuesRef, 16 outputs at a time with the AVX-512
+// kernels when the CPU has them (acc is their scratch).
+func attnValuesF32(o, p, values []float32, stride, lanes int, acc *[64 * 16]float32) {
+	hd, n := len(o), len(p)
+	if n == 0 || hd < 16 || !x86HasAVX512VL() {
+		attnValuesRef(o, p, values, stride, lanes)
+		return
+	}
+	_ = values[(n-1)*stride+hd-1]
+	groups := min(4, (n+15)/16) // 16-lane groups of the 64 lanes that hold positions
+	c := 0
+	for ; c+16 <= hd; c += 16 {
+		if lanes == 16 {
+			attnAccAVX512(&p[0], &values[c], stride*4, 0, n/16, n%16, &acc[0])
+		} else {
+			for r := range groups {
+				s := 16 * r
+				nb := 0
+				if n >= s+16 {
+					nb = (n-s-16)/64 + 1
+				}
+				rem := max(0, n-(64*nb+s))
+				attnAccAVX512(&p[s], &values[s*stride+c], stride*4, 48, nb, rem, &acc[s*16])
+			}
+		}
+		attnTreeAVX512(&acc[0], lanes, groups, &o[c])
+	}
+	if c < hd {
+		attnValuesRef(o[c:], p, values[c:], stride, lanes)
+	}
+}

@@ -11,3 +11,11 @@ func attnScoresF16(p []float32, keys []uint16, stride int, q16 []uint16, scale f
 		p[t] = dotF16Go(keys[t*stride:t*stride+hd], q16) * scale
 	}
 }
+
+func attnScoresF32(p, keys []float32, stride int, q []float32, scale float32) {
+	attnScoresRef(p, keys, stride, q, scale)
+}
+
+func attnValuesF32(o, p, values []float32, stride, lanes int, acc *[64 * 16]float32) {
+	attnValuesRef(o, p, values, stride, lanes)
+}
