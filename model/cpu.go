@@ -271,6 +271,6 @@ func (b *cpuBackend) attentionTask(t int, sc []float32) {
 	if b.k16 != nil {
 		kernels.AttentionF16(att, q, b.k16[base:end], b.v16[base:end], pos+1, group, 1, c.HeadDim, b.scale, sc)
 	} else {
-		kernels.AttentionF32(att, q, b.k32[base:end], b.v32[base:end], pos+1, group, 1, c.HeadDim, b.scale, sc)
+		kernels.AttentionBatchF32(att, q, b.k32[base:end], b.v32[base:end], pos+1, group, 1, c.HeadDim, b.scale, b.cur.tasks/c.KVHeads, sc)
 	}
 }
