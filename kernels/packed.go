@@ -179,8 +179,12 @@ func packedAux(aux []uint32, x []byte, nb int, t gguf.Type) {
 
 // packedTileRef is the repacked kernels' arithmetic in portable Go, the
 // reference the assembly is tested against: tile t of w against one
-// quantized activation row x (Q8_0, or Q8_K for Q4_K), block by block.
-func packedTileRef(w Matrix, t int, x []byte, out []float32) {
+// quantized activation row x (Q8_0, or Q8_K for Q4_K), block by block (Q4_K
+// with fused multiply-adds, as the kernels). For Q4_K with pairs set, the float
+// accumulators take isum and msum per pair of sub-blocks (64 columns), as
+// the 4-row kernel and llama.cpp's ggml_gemm_q4_K_8x8_q8_K do; otherwise
+// per 256 columns (ggml_gemv_q4_K_8x8_q8_K).
+func packedTileRef(w Matrix, t int, x []byte, out []float32, pairs bool) {
 	p, f := w.packed, packedFormatOf(w.Type)
 	nb := w.Cols / f.blockCols
 	for r := range 16 {
@@ -191,6 +195,8 @@ func packedTileRef(w Matrix, t int, x []byte, out []float32) {
 			dw := f16Table[binary.LittleEndian.Uint16(meta[2*r:])]
 			if w.Type == gguf.TypeQ4_K {
 				xb := x[b*q8KSize : (b+1)*q8KSize]
+				dx := math.Float32frombits(binary.LittleEndian.Uint32(xb))
+				dmin := f16Table[binary.LittleEndian.Uint16(meta[32+2*r:])]
 				var isum, msum int32
 				for j := range 8 {
 					var sum, xs int32
@@ -205,11 +211,12 @@ func packedTileRef(w Matrix, t int, x []byte, out []float32) {
 					}
 					isum += int32(meta[64+16*j+r]) * sum
 					msum += int32(meta[192+16*j+r]) * xs
+					if j == 7 || (pairs && j%2 == 1) {
+						acc = fma32(float32(isum), dw*dx, acc)
+						accMin = fma32(float32(msum), dmin*dx, accMin)
+						isum, msum = 0, 0
+					}
 				}
-				dx := math.Float32frombits(binary.LittleEndian.Uint32(xb))
-				dmin := f16Table[binary.LittleEndian.Uint16(meta[32+2*r:])]
-				acc += float32(isum) * (dw * dx)
-				accMin += float32(msum) * (dmin * dx)
 				continue
 			}
 			xb := x[b*34 : b*34+34]

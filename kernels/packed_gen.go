@@ -26,7 +26,9 @@ func main() {
 // per 256 columns: isum = sum over sub-blocks j of scale_j * (nibbles . x),
 // msum = sum of min_j * (sum of x over j) (aux[8+j]); acc += isum*(d*d_x),
 // accmin += msum*(dmin*d_x), result acc - accmin: the float operations of
-// llama.cpp's repacked Q4_K kernels (gemv/gemm_q4_K_8x8_q8_K), in order.
+// llama.cpp's repacked Q4_K kernels (gemv/gemm_q4_K_8x8_q8_K), in order; the
+// 4-row kernel, as ggml's gemm, does both fused multiply-adds per 64 columns
+// (isum and msum of a pair of sub-blocks).
 
 DATA packedNibbleMask<>+0(SB)/4, $0x0f0f0f0f
 GLOBL packedNibbleMask<>(SB), RODATA|NOPTR, $4
@@ -38,7 +40,7 @@ GLOBL packedNibbleMask<>(SB), RODATA|NOPTR, $4
 		}
 	}
 	for _, n := range []int{1, 2, 4} {
-		kernelQ4K(&b, n)
+		kernelQ4K(&b, n, n == 4)
 	}
 	if err := os.WriteFile("packed_amd64.s", b.Bytes(), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -178,17 +180,27 @@ func kernel(b *bytes.Buffer, typ string, n int) {
 	b.WriteString("\n")
 }
 
-// kernelQ4K writes packedQ4_Kx<n>VNNI (n <= 4). Registers: Z0-Z3 float
+// kernelQ4K writes packedQ4_Kx<n>VNNI (n <= 4). With perPair (the 4-row
+// kernel) the float accumulators take one fused multiply-add per pair of
+// sub-blocks (64 columns) instead of one per 256 columns, as llama.cpp's
+// ggml_gemm_q4_K_8x8_q8_K does for its groups of four activation rows; the
+// 1- and 2-row kernels do ggml_gemv_q4_K_8x8_q8_K's one per 256 columns (the
+// rows llama.cpp leaves over after its groups of four). Registers: Z0-Z3 float
 // accumulators, Z4-Z7 isum, Z8-Z11 sums of the low-nibble sub-block (then
 // msum), Z12-Z15 of the high-nibble one, Z16/Z17 a group's low/high
 // nibbles, Z18/Z19 d/dmin, Z20/Z21 scales of the pair, Z22 scratch, Z23 mins,
 // Z24-Z27 the min accumulators, Z31 the nibble mask. x rows are Q8_K (quants at byte 4 of 292), aux 16
 // entries per block.
-func kernelQ4K(b *bytes.Buffer, n int) {
+func kernelQ4K(b *bytes.Buffer, n int, perPair bool) {
 	name := fmt.Sprintf("packedQ4_Kx%dVNNI", n)
 	p := func(format string, args ...any) { fmt.Fprintf(b, "\t"+format+"\n", args...) }
 	fmt.Fprintf(b, "// func %s(nb int, q, meta, x *byte, xStride int, aux *uint32, auxStride int, out *float32, outStride int)\n", name)
-	fmt.Fprintf(b, "TEXT ·%s(SB), NOSPLIT, $0-72\n", name)
+	if perPair {
+		// d*d_x at 64a(SP) and dmin*d_x at 256+64a(SP), once per block.
+		fmt.Fprintf(b, "TEXT ·%s(SB), $512-72\n", name)
+	} else {
+		fmt.Fprintf(b, "TEXT ·%s(SB), NOSPLIT, $0-72\n", name)
+	}
 	p("MOVQ nb+0(FP), CX")
 	p("MOVQ q+8(FP), SI")
 	p("MOVQ meta+16(FP), DX")
@@ -208,8 +220,17 @@ func kernelQ4K(b *bytes.Buffer, n int) {
 	fmt.Fprintf(b, "%sloop:\n", name)
 	p("VCVTPH2PS (DX), Z18")
 	p("VCVTPH2PS 32(DX), Z19")
-	for a := range n {
-		p("VPXORD Z%d, Z%d, Z%d", 4+a, 4+a, 4+a)
+	if perPair {
+		for a := range n {
+			p("VMULPS.BCST %s, Z18, Z22", auxAddr(a, 0))
+			p("VMOVUPS Z22, %d(SP)", 64*a)
+			p("VMULPS.BCST %s, Z19, Z22", auxAddr(a, 0))
+			p("VMOVUPS Z22, %d(SP)", 256+64*a)
+		}
+	} else {
+		for a := range n {
+			p("VPXORD Z%d, Z%d, Z%d", 4+a, 4+a, 4+a)
+		}
 	}
 	for pair := range 4 {
 		for a := range n {
@@ -228,6 +249,31 @@ func kernelQ4K(b *bytes.Buffer, n int) {
 		}
 		p("VPMOVZXBD %d(DX), Z20", 64+32*pair)
 		p("VPMOVZXBD %d(DX), Z21", 64+32*pair+16)
+		if perPair {
+			// isum (Z4+a) and msum (Z8+a) of the pair's two sub-blocks, then
+			// one fused multiply-add of each.
+			for a := range n {
+				p("VPMULLD Z20, Z%d, Z%d", 8+a, 4+a)
+				p("VPMULLD Z21, Z%d, Z%d", 12+a, 12+a)
+				p("VPADDD Z%d, Z%d, Z%d", 12+a, 4+a, 4+a)
+			}
+			p("VPMOVZXBD %d(DX), Z23", 192+16*2*pair)
+			for a := range n {
+				p("VPMULLD.BCST %s, Z23, Z%d", auxAddr(a, 4*(8+2*pair)), 8+a)
+			}
+			p("VPMOVZXBD %d(DX), Z23", 192+16*(2*pair+1))
+			for a := range n {
+				p("VPMULLD.BCST %s, Z23, Z22", auxAddr(a, 4*(8+2*pair+1)))
+				p("VPADDD Z22, Z%d, Z%d", 8+a, 8+a)
+			}
+			for a := range n {
+				p("VCVTDQ2PS Z%d, Z%d", 4+a, 4+a)
+				p("VFMADD231PS %d(SP), Z%d, Z%d", 64*a, 4+a, a)
+				p("VCVTDQ2PS Z%d, Z%d", 8+a, 8+a)
+				p("VFMADD231PS %d(SP), Z%d, Z%d", 256+64*a, 8+a, 24+a)
+			}
+			continue
+		}
 		for a := range n {
 			p("VPMULLD Z20, Z%d, Z%d", 8+a, 8+a)
 			p("VPADDD Z%d, Z%d, Z%d", 8+a, 4+a, 4+a)
@@ -235,23 +281,18 @@ func kernelQ4K(b *bytes.Buffer, n int) {
 			p("VPADDD Z%d, Z%d, Z%d", 12+a, 4+a, 4+a)
 		}
 	}
-	for a := range n {
-		p("VPXORD Z%d, Z%d, Z%d", 8+a, 8+a, 8+a)
-	}
-	for j := range 8 {
-		p("VPMOVZXBD %d(DX), Z23", 192+16*j)
+	if !perPair {
 		for a := range n {
-			p("VPMULLD.BCST %s, Z23, Z22", auxAddr(a, 4*(8+j)))
-			p("VPADDD Z22, Z%d, Z%d", 8+a, 8+a)
+			p("VPXORD Z%d, Z%d, Z%d", 8+a, 8+a, 8+a)
 		}
-	}
-	for a := range n {
-		p("VCVTDQ2PS Z%d, Z%d", 4+a, 4+a)
-		p("VMULPS.BCST %s, Z18, Z22", auxAddr(a, 0))
-		p("VFMADD231PS Z%d, Z22, Z%d", 4+a, a)
-		p("VCVTDQ2PS Z%d, Z%d", 8+a, 8+a)
-		p("VMULPS.BCST %s, Z19, Z22", auxAddr(a, 0))
-		p("VFMADD231PS Z%d, Z22, Z%d", 8+a, 24+a)
+		for j := range 8 {
+			p("VPMOVZXBD %d(DX), Z23", 192+16*j)
+			for a := range n {
+				p("VPMULLD.BCST %s, Z23, Z22", auxAddr(a, 4*(8+j)))
+				p("VPADDD Z22, Z%d, Z%d", 8+a, 8+a)
+			}
+		}
+		q4kFMA(p, n)
 	}
 	p("ADDQ $2048, SI")
 	p("ADDQ $320, DX")
@@ -273,4 +314,17 @@ func kernelQ4K(b *bytes.Buffer, n int) {
 	p("VZEROUPPER")
 	p("RET")
 	b.WriteString("\n")
+}
+
+// q4kFMA adds isum (Z4+a) times d*d_x to the accumulator Za and msum (Z8+a)
+// times dmin*d_x to Z24+a, for activation rows a < n.
+func q4kFMA(p func(format string, args ...any), n int) {
+	for a := range n {
+		p("VCVTDQ2PS Z%d, Z%d", 4+a, 4+a)
+		p("VMULPS.BCST %s, Z18, Z22", auxAddr(a, 0))
+		p("VFMADD231PS Z%d, Z22, Z%d", 4+a, a)
+		p("VCVTDQ2PS Z%d, Z%d", 8+a, 8+a)
+		p("VMULPS.BCST %s, Z19, Z22", auxAddr(a, 0))
+		p("VFMADD231PS Z%d, Z22, Z%d", 8+a, 24+a)
+	}
 }

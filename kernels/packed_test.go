@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"encoding/binary"
 	"math"
 	"testing"
 
@@ -80,7 +81,9 @@ func TestRepackedKernelsMatchRef(t *testing.T) {
 				k.f(nb, q, meta, x, xStride, aux, auxStride, out, outStride)
 				for a := range nx {
 					want := make([]float32, 16)
-					packedTileRef(w, tile, x[a*xStride:], want)
+					// Q4_K: the 4-row kernel accumulates per pair of sub-blocks (llama.cpp's
+					// gemm), the others per 256 columns (its gemv); both bit for bit.
+					packedTileRef(w, tile, x[a*xStride:], want, k.n == 4)
 					for r := range 16 {
 						got := out[a*outStride+r]
 						if a >= k.n {
@@ -88,6 +91,9 @@ func TestRepackedKernelsMatchRef(t *testing.T) {
 								t.Fatalf("%s x%d wrote activation row %d", typ, k.n, a)
 							}
 							continue
+						}
+						if typ == gguf.TypeQ4_K && math.Float32bits(got) != math.Float32bits(want[r]) {
+							t.Fatalf("%s x%d tile %d act %d row %d: %g, want %g bit for bit", typ, k.n, tile, a, r, got, want[r])
 						}
 						if d := math.Abs(float64(got - want[r])); d > 1e-5*math.Max(1, math.Abs(float64(want[r]))) {
 							t.Fatalf("%s x%d tile %d act %d row %d: %g, want %g", typ, k.n, tile, a, r, got, want[r])
@@ -126,5 +132,85 @@ func TestRepackKeepsRows(t *testing.T) {
 	}
 	if Repack(randomMatrix(t, gguf.TypeQ8_0, 15, 64, 3)).Repacked() {
 		t.Fatal("a matrix of fewer than 16 rows was repacked")
+	}
+}
+
+// q4KRowGGML is one Q4_K weight row (GGUF layout, n columns) times one Q8_K
+// activation row in the arithmetic of llama.cpp's repacked x86 kernels:
+// exact int32 sums isum = sum_j scale_j*(q_j . x_j) and msum = sum_j min_j *
+// (sum of x_j), one fused multiply-add of each into acc (times d*d_x) and
+// accMin (times dmin*d_x) per pair of sub-blocks (pairs: ggml_gemm_q4_K_8x8_q8_K)
+// or per 256 columns (ggml_gemv_q4_K_8x8_q8_K), result acc - accMin.
+func q4KRowGGML(n int, w, x []byte, pairs bool) float32 {
+	le := binary.LittleEndian
+	var acc, accMin float32
+	for s := range n / qkK {
+		wb, xb := w[s*q4KSize:(s+1)*q4KSize], x[s*q8KSize:(s+1)*q8KSize]
+		d, dmin := f16Table[le.Uint16(wb)], f16Table[le.Uint16(wb[2:])]
+		dx := math.Float32frombits(le.Uint32(xb))
+		sc, qs := wb[4:16], wb[16:]
+		var isum, msum int32
+		for j := range 8 {
+			var scale, mn int32
+			if j < 4 {
+				scale, mn = int32(sc[j]&63), int32(sc[j+4]&63)
+			} else {
+				scale, mn = int32(sc[j+4]&0x0f|(sc[j-4]>>6)<<4), int32(sc[j+4]>>4|(sc[j]>>6)<<4)
+			}
+			var dot, xs int32
+			for c := range 32 {
+				v := qs[32*(j/2)+c]
+				if j%2 == 1 {
+					v >>= 4
+				}
+				xv := int32(int8(xb[4+32*j+c]))
+				dot += int32(v&15) * xv
+				xs += xv
+			}
+			isum += scale * dot
+			msum += mn * xs
+			if j == 7 || (pairs && j%2 == 1) {
+				acc = fma32(float32(isum), d*dx, acc)
+				accMin = fma32(float32(msum), dmin*dx, accMin)
+				isum, msum = 0, 0
+			}
+		}
+	}
+	return acc - accMin
+}
+
+// TestMatMulRepackedQ4_KGGML checks MatMul on repacked Q4_K weights bit for
+// bit against llama.cpp's batched arithmetic read from the GGUF rows
+// (q4KRowGGML): its repacked mul_mat runs the activation rows in groups of
+// four through ggml_gemm_q4_K_8x8_q8_K and the batch%4 rows left over
+// through ggml_gemv_q4_K_8x8_q8_K.
+func TestMatMulRepackedQ4_KGGML(t *testing.T) {
+	if packedFormatOf(gguf.TypeQ4_K) == nil {
+		t.Skip("no repacked-tile kernels on this CPU")
+	}
+	for _, shape := range [][2]int{{32, 512}, {64, 768}} {
+		rows, cols := shape[0], shape[1]
+		w := randomMatrix(t, gguf.TypeQ4_K, rows, cols, uint64(rows+cols))
+		rb := w.RowBytes()
+		pw := Repack(w)
+		for _, threads := range []int{1, 2, 3} {
+			p := NewPool(threads)
+			for _, batch := range []int{1, 2, 3, 4, 5, 6, 7, 8, 11, 130} {
+				x := gaussian(newRand(uint64(batch)), batch*cols, 1)
+				out := make([]float32, batch*rows)
+				p.MatMul(out, pw, x, batch)
+				for b := range batch {
+					xq := quantizeAct(gguf.TypeQ4_K, x[b*cols:(b+1)*cols])
+					pairs := b < batch-batch%4
+					for r := range rows {
+						want := q4KRowGGML(cols, w.Data[r*rb:(r+1)*rb], xq, pairs)
+						if got := out[b*rows+r]; math.Float32bits(got) != math.Float32bits(want) {
+							t.Fatalf("%dx%d threads %d batch %d: out[%d][%d] = %g, want %g (pairs %v)", rows, cols, threads, batch, b, r, got, want, pairs)
+						}
+					}
+				}
+			}
+			p.Close()
+		}
 	}
 }
