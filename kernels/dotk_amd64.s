@@ -81,6 +81,18 @@ GLOBL kmaskc0<>(SB), RODATA|NOPTR, $1
 	VHADDPS      X0, X0, X0 \
 	VHADDPS      X0, X0, X0
 
+// HSUM8G sums the eight float32 lanes of Y0 into X0 lane 0 in ggml's
+// hsum_float_8 order: high half + low half, then (s0+s2) + (s1+s3). The Q6_K
+// dots use it so that they equal ggml_vec_dot_q6_K_q8_K (AVX2 branch) bit
+// for bit.
+#define HSUM8G \
+	VEXTRACTF128 $1, Y0, X1 \
+	VADDPS       X0, X1, X0 \
+	VMOVHLPS     X0, X0, X1 \
+	VADDPS       X1, X0, X0 \
+	VMOVSHDUP    X0, X1 \
+	VADDSS       X1, X0, X0
+
 // Q4K64 handles 64 elements (sub-blocks 2j and 2j+1) of a Q4_K block:
 // qs bytes at 16+32j, activations at 4+64j; Y1 holds the 16-bit scales in
 // both lanes, Y6 collects int32 sums.
@@ -264,7 +276,7 @@ q6kloop:
 	JNZ  q6kloop
 
 q6kdone:
-	HSUM8
+	HSUM8G
 	VMOVSS X0, ret+24(FP)
 	VZEROUPPER
 	RET
@@ -746,7 +758,7 @@ q6kvloop:
 	JNZ  q6kvloop
 
 q6kvdone:
-	HSUM8
+	HSUM8G
 	VMOVSS X0, ret+24(FP)
 	VZEROUPPER
 	RET

@@ -204,6 +204,14 @@ func (mm *matmulJob) gemmTiles(buf *[]byte, lo, hi, h int, pack func(dst []byte,
 	}
 }
 
+// gemm8Q6Tiles enables the packed Q6_K tiles (gemm8Q6x8, gemm16Q6x8) for
+// prefill. Off: llama.cpp computes every Q6_K output with
+// ggml_vec_dot_q6_K_q8_K (no repacked or sgemm path for Q6_K on x86), eight
+// float32 lanes per row, which the tiles (one row per lane, float sums per
+// 32 columns) cannot reproduce; the row dots (dotQ6_K, dotQ6_Kx4n) do, bit
+// for bit.
+var gemm8Q6Tiles = false
+
 // gemm8Kernel is the signature of the packed-tile kernels.
 type gemm8Kernel func(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride int)
 
@@ -243,7 +251,7 @@ func (p *Pool) setGemm8(mm *matmulJob) {
 		}
 		mm.g8x, mm.g8xs = p.xk[:n], w.Cols
 	case gguf.TypeQ6_K:
-		if gemm8Q6x8 == nil || batch < gemm8KMinBatch {
+		if !gemm8Q6Tiles || gemm8Q6x8 == nil || batch < gemm8KMinBatch {
 			return
 		}
 		mm.g8pack, mm.g8blk = pack8Q6_K, pack8KBlockBytes

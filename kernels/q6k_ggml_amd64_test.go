@@ -1,0 +1,187 @@
+package kernels
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/amulet-llm/amulet/gguf"
+)
+
+// dotQ6_KGGML transcribes ggml_vec_dot_q6_K_q8_K as llama.cpp's x86 builds
+// compile it (arch/x86/quants.c, the __AVX2__ branch, also taken by the
+// AVX-512 builds): per super-block eight int32 lanes, lane k holding the
+// products of the elements e with e%32 in [4k, 4k+4) (VPMADDUBSW then
+// VPMADDWD on 32-element chunks), each times its group's scale, minus
+// 32*(bsums[2k]*sc[2k] + bsums[2k+1]*sc[2k+1]); then acc[k] = fma(d_x*d,
+// float32(lane k), acc[k]) and hsum_float_8: (a0+a4 + a2+a6) + (a1+a5 + a3+a7).
+func dotQ6_KGGML(n int, w, x []byte) float32 {
+	le := binary.LittleEndian
+	var acc [8]float32
+	for i := range n / qkK {
+		wb, xb := w[i*q6KSize:(i+1)*q6KSize], x[i*q8KSize:(i+1)*q8KSize]
+		ql, qh, sc := wb[:128], wb[128:192], wb[192:208]
+		d := math.Float32frombits(le.Uint32(xb)) * f16Table[le.Uint16(wb[208:])]
+		q8 := xb[4 : 4+qkK]
+		var lanes [8]int32
+		for j := range 2 {
+			for l := range 32 {
+				h := qh[32*j+l]
+				q := [4]int32{
+					int32(ql[64*j+l]&15 | (h&3)<<4),
+					int32(ql[64*j+32+l]&15 | (h>>2&3)<<4),
+					int32(ql[64*j+l]>>4 | (h>>4&3)<<4),
+					int32(ql[64*j+32+l]>>4 | (h>>6&3)<<4),
+				}
+				for c := range 4 {
+					e := 128*j + 32*c + l
+					lanes[l/4] += int32(int8(sc[e/16])) * q[c] * int32(int8(q8[e]))
+				}
+			}
+		}
+		for k := range 8 {
+			b0 := int32(int16(le.Uint16(xb[260+4*k:])))
+			b1 := int32(int16(le.Uint16(xb[262+4*k:])))
+			lanes[k] -= 32 * (b0*int32(int8(sc[2*k])) + b1*int32(int8(sc[2*k+1])))
+			acc[k] = fma32(d, float32(lanes[k]), acc[k])
+		}
+	}
+	var r4 [4]float32
+	for i := range 4 {
+		r4[i] = acc[i+4] + acc[i]
+	}
+	return (r4[0] + r4[2]) + (r4[1] + r4[3])
+}
+
+// TestDotQ6_KGGML checks every Q6_K dot kernel (one row; one row by up to
+// four activation rows; four rows) bit for bit against dotQ6_KGGML.
+func TestDotQ6_KGGML(t *testing.T) {
+	if !x86HasAVX2() {
+		t.Skip("CPU lacks AVX2/FMA/F16C")
+	}
+	r := rand.New(rand.NewPCG(61, 62))
+	type dot1 struct {
+		name string
+		f    func(n int, w, x []byte) float32
+	}
+	dots := []dot1{{"dotQ6_KAsm", dotQ6_KAsm}, {"dotQ6_K (dispatch)", dotQ6_K}}
+	type dot4n struct {
+		name string
+		f    func(n int, w []byte, rowBytes int, x []byte, xRowBytes, nx int, out []float32, outStride int)
+	}
+	tiles := []dot4n{{"dotQ6_Kx4nAsm", dotQ6_Kx4nAsm}}
+	if x86HasVNNI() {
+		dots = append(dots, dot1{"dotQ6_KAsmVNNI", dotQ6_KAsmVNNI})
+		tiles = append(tiles, dot4n{"dotQ6_Kx4nAsmVNNI", dotQ6_Kx4nAsmVNNI})
+	}
+	if dotQ6_Kx4n != nil {
+		tiles = append(tiles, dot4n{"dotQ6_Kx4n (dispatch)", dotQ6_Kx4n})
+	}
+	same := func(name string, got, want float32) {
+		t.Helper()
+		if math.Float32bits(got) != math.Float32bits(want) {
+			t.Fatalf("%s = %g (%#08x), ggml %g (%#08x)", name, got, math.Float32bits(got), want, math.Float32bits(want))
+		}
+	}
+	for iter := range 200 {
+		nb := iter % 11
+		n := nb * qkK
+		rowBytes, xRowBytes := nb*q6KSize+7, nb*q8KSize+5
+		w := make([]byte, 4*rowBytes)
+		for row := range 4 {
+			copy(w[row*rowBytes:], x86GenK(r, nb, q6KSize, []int{208}))
+		}
+		x := make([]byte, 4*xRowBytes)
+		for a := range 4 {
+			copy(x[a*xRowBytes:], x86GenQ8_K(r, nb))
+		}
+		var want [4][4]float32 // [activation][row]
+		for a := range 4 {
+			for row := range 4 {
+				want[a][row] = dotQ6_KGGML(n, w[row*rowBytes:], x[a*xRowBytes:])
+			}
+		}
+		for _, d := range dots {
+			same(d.name, d.f(n, w, x), want[0][0])
+		}
+		for _, k := range tiles {
+			for nx := 1; nx <= 4; nx++ {
+				const outStride = 6
+				out := make([]float32, 4*outStride)
+				k.f(n, w, rowBytes, x, xRowBytes, nx, out, outStride)
+				for a := range nx {
+					for row := range 4 {
+						same(k.name, out[a*outStride+row], want[a][row])
+					}
+				}
+			}
+		}
+		out := make([]float32, 4)
+		dotQ6_Kx4Asm(n, w, rowBytes, x[:nb*q8KSize], out)
+		for row := range 4 {
+			same("dotQ6_Kx4Asm", out[row], want[0][row])
+		}
+	}
+}
+
+// TestMatMulQ6_KGGML checks MatMul on Q6_K weights bit for bit against
+// llama.cpp, which has no repacked or sgemm path for Q6_K on x86 and runs
+// ggml_vec_dot_q6_K_q8_K for every row and batch size.
+func TestMatMulQ6_KGGML(t *testing.T) {
+	for _, shape := range [][2]int{{37, 512}, {64, 768}} {
+		rows, cols := shape[0], shape[1]
+		w := randomMatrix(t, gguf.TypeQ6_K, rows, cols, uint64(rows*cols))
+		rb := w.RowBytes()
+		for _, threads := range []int{1, 2, 3} {
+			p := NewPool(threads)
+			for _, batch := range []int{1, 2, 3, 4, 5, 8, 9, 17, 40} {
+				x := gaussian(newRand(uint64(batch)+100), batch*cols, 1)
+				out := make([]float32, batch*rows)
+				p.MatMul(out, w, x, batch)
+				for b := range batch {
+					xq := quantizeAct(gguf.TypeQ6_K, x[b*cols:(b+1)*cols])
+					for r := range rows {
+						want := dotQ6_KGGML(cols, w.Data[r*rb:(r+1)*rb], xq)
+						if got := out[b*rows+r]; math.Float32bits(got) != math.Float32bits(want) {
+							t.Fatalf("%dx%d threads %d batch %d: out[%d][%d] = %g, want %g", rows, cols, threads, batch, b, r, got, want)
+						}
+					}
+				}
+			}
+			p.Close()
+		}
+	}
+}
+
+// BenchmarkMatMulQ6_K compares batched Q6_K MatMul through the row dots
+// (the default: llama.cpp's arithmetic) with the packed tiles (gemm8Q6Tiles)
+// in one run:
+//
+//	go test ./kernels -run XXX -bench MatMulQ6_K -count 3
+func BenchmarkMatMulQ6_K(b *testing.B) {
+	const rows, cols = 2048, 2048
+	for _, batch := range []int{1, 2, 8, 32, 128} {
+		x := gaussian(newRand(2), batch*cols, 1)
+		out := make([]float32, batch*rows)
+		for _, path := range []string{"dots", "tiles"} {
+			if path == "tiles" && batch < gemm8KMinBatch {
+				continue
+			}
+			b.Run(fmt.Sprintf("b%d/%s", batch, path), func(b *testing.B) {
+				saved := gemm8Q6Tiles
+				defer func() { gemm8Q6Tiles = saved }()
+				gemm8Q6Tiles = path == "tiles"
+				w := benchMatrix(b, gguf.TypeQ6_K, rows, cols)
+				p := NewPool(1)
+				defer p.Close()
+				b.SetBytes(int64(len(w.Data)))
+				for b.Loop() {
+					p.MatMul(out, w, x, batch)
+				}
+				b.ReportMetric(2*float64(batch*rows*cols)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}
