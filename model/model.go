@@ -224,10 +224,7 @@ func (m *Model) repack(f *gguf.File) {
 	}
 	var jobs []job
 	add := func(w *kernels.Matrix, name string) {
-		// Q4_K tiles exist too, but repacking them changes which float32 roundings flip
-		// against llama.cpp's (model/README.md): enabled once RoPE, SwiGLU and attention
-		// match its AVX-512 build bit for bit.
-		if kernels.CanRepack(*w) && w.Type != gguf.TypeQ4_K {
+		if kernels.CanRepack(*w) {
 			jobs = append(jobs, job{w, name})
 		}
 	}
