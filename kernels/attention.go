@@ -78,35 +78,6 @@ func attentionHeadsF32(out, q, keys, values []float32, n, nHead, nKVHead, headDi
 	}
 }
 
-// fmaF32 is the float32 fused multiply-add a*b+c with one rounding. The
-// product is exact in float64; the float64 sum is rounded twice only when it
-// lands exactly halfway between two float32 values, and then the sign of
-// the sum's rounding error picks the side.
-func fmaF32(a, b, c float32) float32 {
-	p, cc := float64(a)*float64(b), float64(c)
-	r := p + cc
-	f := float32(r)
-	if float64(f) == r || math.IsInf(r, 0) || math.IsNaN(r) {
-		return f
-	}
-	bv := r - p
-	e := (p - (r - bv)) + (cc - bv) // r + e == p + cc exactly
-	if e == 0 {
-		return f
-	}
-	g := math.Nextafter32(f, float32(math.Inf(1)))
-	if float64(f) > r {
-		g = math.Nextafter32(f, float32(math.Inf(-1)))
-	}
-	if (float64(f)+float64(g))/2 != r {
-		return f
-	}
-	if (e > 0) == (float64(g) > r) {
-		return g
-	}
-	return f
-}
-
 // attnReduce16 is GCC's _mm512_reduce_add_ps: halves added, then quarters,
 // then (v[0]+v[2]) + (v[1]+v[3]).
 func attnReduce16(v *[16]float32) float32 {

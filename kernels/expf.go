@@ -27,41 +27,18 @@ func expSubGo(x []float32, m float32) float64 {
 	return sum
 }
 
-// fma32 is the float32 fused multiply-add a*b+c, rounded once: the product
-// is exact in float64, the sum is rounded to odd in float64 (which then
-// rounds to float32 as the exact value would).
-func fma32(a, b, c float32) float32 {
-	p := float64(a) * float64(b)
-	s := p + float64(c)
-	if math.IsInf(s, 0) || math.IsNaN(s) {
-		return float32(s)
-	}
-	// TwoSum: e is the rounding error of s = p + c.
-	bb := s - p
-	e := (p - (s - bb)) + (float64(c) - bb)
-	if u := math.Float64bits(s); e != 0 && u&1 == 0 {
-		if (e > 0) == (s > 0) {
-			u++
-		} else {
-			u--
-		}
-		s = math.Float64frombits(u)
-	}
-	return float32(s)
-}
-
 // exp512 is ggml_v_expf of llama.cpp's AVX-512 builds (ggml-cpu/vec.h, the
 // __AVX512F__ && __AVX512DQ__ branch), one lane: n = round(x/ln2) by the
 // 1.5*2^23 shift, b = x - n*ln2 (two parts), a degree-5 polynomial j(b), and
 // _mm512_scalef_ps(j, n); where |n| > 192 the result is +Inf (n > 0) or 0.
 func exp512(x float32) float32 {
 	const r = float32(0x1.8p23)
-	z := fma32(x, 0x1.715476p+0, r)
+	z := fmaF32(x, 0x1.715476p+0, r)
 	n := z - r
-	b := fma32(-n, 0x1.7f7d1cp-20, fma32(-n, 0x1.62e4p-1, x))
+	b := fmaF32(-n, 0x1.7f7d1cp-20, fmaF32(-n, 0x1.62e4p-1, x))
 	u := b * b
-	j := fma32(fma32(fma32(0x1.0e4020p-7, b, 0x1.573e2ep-5), u, fma32(0x1.555e66p-3, b, 0x1.fffdb6p-2)), u,
-		fma32(0x1.ffffecp-1, b, 1))
+	j := fmaF32(fmaF32(fmaF32(0x1.0e4020p-7, b, 0x1.573e2ep-5), u, fmaF32(0x1.555e66p-3, b, 0x1.fffdb6p-2)), u,
+		fmaF32(0x1.ffffecp-1, b, 1))
 	if abs32(n) > 192 {
 		if n > 0 {
 			return float32(math.Inf(1))

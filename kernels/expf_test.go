@@ -174,8 +174,8 @@ func TestExpfReferences(t *testing.T) {
 		exact.Mul(exact, new(big.Float).SetFloat64(float64(b)))
 		exact.Add(exact, new(big.Float).SetFloat64(float64(c)))
 		want, _ := exact.Float32()
-		if got := fma32(a, b, c); got != want {
-			t.Fatalf("fma32(%g, %g, %g) = %g, want %g", a, b, c, got, want)
+		if got := fmaF32(a, b, c); got != want {
+			t.Fatalf("fmaF32(%g, %g, %g) = %g, want %g", a, b, c, got, want)
 		}
 	}
 }

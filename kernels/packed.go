@@ -212,8 +212,8 @@ func packedTileRef(w Matrix, t int, x []byte, out []float32, pairs bool) {
 					isum += int32(meta[64+16*j+r]) * sum
 					msum += int32(meta[192+16*j+r]) * xs
 					if j == 7 || (pairs && j%2 == 1) {
-						acc = fma32(float32(isum), dw*dx, acc)
-						accMin = fma32(float32(msum), dmin*dx, accMin)
+						acc = fmaF32(float32(isum), dw*dx, acc)
+						accMin = fmaF32(float32(msum), dmin*dx, accMin)
 						isum, msum = 0, 0
 					}
 				}

@@ -170,8 +170,8 @@ func q4KRowGGML(n int, w, x []byte, pairs bool) float32 {
 			isum += scale * dot
 			msum += mn * xs
 			if j == 7 || (pairs && j%2 == 1) {
-				acc = fma32(float32(isum), d*dx, acc)
-				accMin = fma32(float32(msum), dmin*dx, accMin)
+				acc = fmaF32(float32(isum), d*dx, acc)
+				accMin = fmaF32(float32(msum), dmin*dx, accMin)
 				isum, msum = 0, 0
 			}
 		}

@@ -45,7 +45,7 @@ func dotQ6_KGGML(n int, w, x []byte) float32 {
 			b0 := int32(int16(le.Uint16(xb[260+4*k:])))
 			b1 := int32(int16(le.Uint16(xb[262+4*k:])))
 			lanes[k] -= 32 * (b0*int32(int8(sc[2*k])) + b1*int32(int8(sc[2*k+1])))
-			acc[k] = fma32(d, float32(lanes[k]), acc[k])
+			acc[k] = fmaF32(d, float32(lanes[k]), acc[k])
 		}
 	}
 	var r4 [4]float32

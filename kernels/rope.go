@@ -113,66 +113,15 @@ func (r *RoPE) Apply(x []float32, nHeads, headDim, pos int, neox bool) {
 		for h := 0; h < nHeads; h++ {
 			b := h * headDim
 			x0, x1 := x[b+i0], x[b+i1]
-			// ropeFMA32(x0, c, -(x1*s)) and ropeFMA32(x0, s, x1*c), inlined.
+			// fmaF32(x0, c, -(x1*s)) and fmaF32(x0, s, x1*c), inlined.
 			a0, a1 := float64(-float32(x1*s)), float64(float32(x1*c))
 			y0, y1 := float64(x0)*c64+a0, float64(x0)*s64+a1
-			if ropeMaybeMidpoint(y0) || ropeMaybeMidpoint(y1) {
-				x[b+i0] = ropeFMA32(x0, c, -float32(x1*s))
-				x[b+i1] = ropeFMA32(x0, s, float32(x1*c))
+			if fmaF32MaybeMidpoint(y0) || fmaF32MaybeMidpoint(y1) {
+				x[b+i0] = fmaF32(x0, c, -float32(x1*s))
+				x[b+i1] = fmaF32(x0, s, float32(x1*c))
 				continue
 			}
 			x[b+i0], x[b+i1] = float32(y0), float32(y1)
 		}
 	}
-}
-
-// ropeMaybeMidpoint reports whether the float64 s may be a float32 rounding
-// midpoint: low 29 mantissa bits 1000... in the normal float32 range, or
-// below 2^-126 (float32 subnormals).
-func ropeMaybeMidpoint(s float64) bool {
-	bits := math.Float64bits(s)
-	return bits&(1<<29-1) == 1<<28 || bits&(0x7ff<<52) < (1023-126)<<52
-}
-
-// ropeFMA32 returns a*b+c rounded once to float32, as a single-precision fused
-// multiply-add (VFMADD..SS). a*b is exact in float64; the float64 sum can
-// only round differently from the exact sum when it lands exactly on a
-// float32 rounding midpoint (double rounding), which the exact error of the
-// sum (TwoSum) resolves.
-func ropeFMA32(a, b, c float32) float32 {
-	z := float64(a) * float64(b)
-	s := z + float64(c)
-	if ropeMaybeMidpoint(s) {
-		return ropeFMA32Slow(z, float64(c), s)
-	}
-	return float32(s)
-}
-
-// ropeFMA32Slow finishes ropeFMA32 when s = z+c (rounded to float64) may be a
-// float32 midpoint: s is a midpoint of the normal range (low 29 mantissa
-// bits 1000...), or below 2^-126 where float32 is subnormal.
-func ropeFMA32Slow(z, c, s float64) float32 {
-	t := s - z
-	err := (z - (s - t)) + (c - t) // z + c - s, exactly
-	if err == 0 {
-		return float32(s)
-	}
-	f := float32(s)
-	if float64(f) == s {
-		return f // s is a float32 value: the exact sum rounds to it too
-	}
-	// Is s exactly halfway between the float32 neighbours around it?
-	lo, hi := f, f
-	if float64(f) < s {
-		hi = math.Nextafter32(f, float32(math.Inf(1)))
-	} else {
-		lo = math.Nextafter32(f, float32(math.Inf(-1)))
-	}
-	if (float64(lo)+float64(hi))/2 != s {
-		return f
-	}
-	if err > 0 {
-		return hi
-	}
-	return lo
 }

@@ -53,9 +53,9 @@ func fma32Exact(a, b, c float32) float32 {
 func TestRoPEFMA32(t *testing.T) {
 	r := newRand(5)
 	check := func(a, b, c float32) {
-		got, want := ropeFMA32(a, b, c), fma32Exact(a, b, c)
+		got, want := fmaF32(a, b, c), fma32Exact(a, b, c)
 		if math.Float32bits(got) != math.Float32bits(want) && !(got == 0 && want == 0) {
-			t.Fatalf("ropeFMA32(%g, %g, %g) = %g (%#x), want %g (%#x)", a, b, c, got, math.Float32bits(got), want, math.Float32bits(want))
+			t.Fatalf("fmaF32(%g, %g, %g) = %g (%#x), want %g (%#x)", a, b, c, got, math.Float32bits(got), want, math.Float32bits(want))
 		}
 	}
 	for i := 0; i < 200000; i++ {
