@@ -78,23 +78,9 @@ func attentionHeadsF32(out, q, keys, values []float32, n, nHead, nKVHead, headDi
 	}
 }
 
-// attnReduce16 is GCC's _mm512_reduce_add_ps: halves added, then quarters,
-// then (v[0]+v[2]) + (v[1]+v[3]).
-func attnReduce16(v *[16]float32) float32 {
-	var v8 [8]float32
-	for i := range v8 {
-		v8[i] = v[i+8] + v[i]
-	}
-	var v4 [4]float32
-	for i := range v4 {
-		v4[i] = v8[i+4] + v8[i]
-	}
-	return (v4[0] + v4[2]) + (v4[1] + v4[3])
-}
-
 // attnDotRef is ggml_vec_dot_f32's AVX-512 branch: four 16-lane FMA
 // accumulators over 64 elements at a time, combined (a0+a2)+(a1+a3) and
-// reduced as attnReduce16, then the n%64 tail added one float32 product at a
+// reduced as reduce16, then the n%64 tail added one float32 product at a
 // time (GCC vectorizes the products but adds them in order).
 func attnDotRef(x, y []float32) float32 {
 	n := len(x)
@@ -112,7 +98,7 @@ func attnDotRef(x, y []float32) float32 {
 	for j := range v {
 		v[j] = (a[0][j] + a[2][j]) + (a[1][j] + a[3][j])
 	}
-	s := attnReduce16(&v)
+	s := reduce16(&v)
 	for i := np; i < n; i++ {
 		s += float32(x[i] * y[i])
 	}
@@ -130,7 +116,7 @@ func attnScoresRef(p, keys []float32, stride int, q []float32, scale float32) {
 
 // attnValuesRef sets o[d] = Σ_t p[t]*values[t*stride+d] in llama.cpp's
 // order: lane l accumulates the positions t ≡ l (mod lanes) with FMAs in
-// position order; 16 lanes (tinyBLAS) reduce as attnReduce16, 64 lanes
+// position order; 16 lanes (tinyBLAS) reduce as reduce16, 64 lanes
 // (ggml_vec_dot_f32's four accumulators, position t in accumulator
 // (t%64)/16, lane t%16) first combine (a0+a2)+(a1+a3). The positions past
 // len(p) that llama.cpp pads with have probability 0 and add nothing.
@@ -150,7 +136,7 @@ func attnValuesRef(o, p, values []float32, stride, lanes int) {
 		} else {
 			copy(v[:], a[:16])
 		}
-		o[d] = attnReduce16(&v)
+		o[d] = reduce16(&v)
 	}
 }
 

@@ -114,7 +114,7 @@ func TestAttnValuesRefPadded(t *testing.T) {
 							c[j] = fmaF32(col[l+j], p[l+j], c[j])
 						}
 					}
-					want = attnReduce16(&c)
+					want = reduce16(&c)
 				}
 				if math.Float32bits(o[d]) != math.Float32bits(want) {
 					t.Fatalf("lanes=%d n=%d d=%d: %g, want %g", lanes, n, d, o[d], want)

@@ -37,7 +37,8 @@ var powfLog2Poly = [5]float64{
 	0x1.71547652ab82bp0,
 }
 
-// exp2fTab is __exp2f_data.tab: bits of 2^(i/32) minus i << 47.
+// exp2fTab is glibc's __exp2f_data.tab, shared by its expf and powf: bits of
+// 2^(i/32) minus i << 47.
 var exp2fTab = [32]uint64{
 	0x3ff0000000000000, 0x3fefd9b0d3158574, 0x3fefb5586cf9890f, 0x3fef9301d0125b51,
 	0x3fef72b83c7d517b, 0x3fef54873168b9aa, 0x3fef387a6e756238, 0x3fef1e9df51fdee1,
