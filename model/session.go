@@ -63,30 +63,9 @@ type backend interface {
 // NewSession allocates a KV cache for opts.MaxSequences sequences of opts.ContextLength
 // positions and the scratch buffers for opts.BatchSize rows.
 func (m *Model) NewSession(opts SessionOptions) (*Session, error) {
-	if opts.Threads <= 0 {
-		opts.Threads = runtime.GOMAXPROCS(0)
-	}
-	if opts.Threads > MaxThreads {
-		return nil, fmt.Errorf("model: %d threads: want at most %d", opts.Threads, MaxThreads)
-	}
-	if opts.MaxSequences <= 0 {
-		opts.MaxSequences = 1
-	}
-	if opts.ContextLength <= 0 {
-		opts.ContextLength = min(m.Config.ContextLength, DefaultContextLength)
-	}
-	if opts.BatchSize <= 0 {
-		opts.BatchSize = 512
-	}
-	opts.BatchSize = min(opts.BatchSize, opts.ContextLength*opts.MaxSequences)
-	if opts.KVType != gguf.TypeF32 && opts.KVType != gguf.TypeF16 {
-		return nil, fmt.Errorf("model: KV cache type %s is not supported (supported: F32, F16)", opts.KVType)
-	}
-	const maxCells = 1 << 40
-	cells := int64(opts.MaxSequences) * int64(opts.ContextLength) * int64(m.Config.Layers) *
-		int64(m.Config.KVHeads*m.Config.HeadDim)
-	if opts.MaxSequences > 1<<16 || opts.ContextLength > 1<<24 || cells > maxCells {
-		return nil, fmt.Errorf("model: KV cache of %d sequences x %d positions is too large", opts.MaxSequences, opts.ContextLength)
+	opts = m.withDefaults(opts)
+	if err := m.CheckKVCache(opts); err != nil {
+		return nil, err
 	}
 	s := &Session{
 		m:        m,
@@ -98,6 +77,53 @@ func (m *Model) NewSession(opts SessionOptions) (*Session, error) {
 	}
 	s.be = newCPUBackend(m, opts)
 	return s, nil
+}
+
+// withDefaults fills in the zero fields of opts as NewSession documents them.
+func (m *Model) withDefaults(opts SessionOptions) SessionOptions {
+	if opts.Threads <= 0 {
+		opts.Threads = runtime.GOMAXPROCS(0)
+	}
+	if opts.MaxSequences <= 0 {
+		opts.MaxSequences = 1
+	}
+	if opts.ContextLength <= 0 {
+		opts.ContextLength = min(m.Config.ContextLength, DefaultContextLength)
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 512
+	}
+	opts.BatchSize = min(opts.BatchSize, opts.ContextLength*opts.MaxSequences)
+	return opts
+}
+
+// CheckKVCache reports, before anything is allocated, why NewSession(opts) would refuse its
+// options: too many threads, an unsupported KV type, sizes out of range, or a KV cache larger
+// than this machine's physical memory (so an absurd context length is an error, not an
+// exhausted machine). Zero fields take NewSession's defaults.
+func (m *Model) CheckKVCache(opts SessionOptions) error {
+	opts = m.withDefaults(opts)
+	if opts.Threads > MaxThreads {
+		return fmt.Errorf("model: %d threads: want at most %d", opts.Threads, MaxThreads)
+	}
+	if opts.KVType != gguf.TypeF32 && opts.KVType != gguf.TypeF16 {
+		return fmt.Errorf("model: KV cache type %s is not supported (supported: F32, F16)", opts.KVType)
+	}
+	const maxCells = 1 << 40
+	cells := int64(opts.MaxSequences) * int64(opts.ContextLength) * int64(m.Config.Layers) *
+		int64(m.Config.KVHeads*m.Config.HeadDim)
+	if opts.MaxSequences > 1<<16 || opts.ContextLength > 1<<24 || cells > maxCells {
+		return fmt.Errorf("model: KV cache of %d sequences x %d positions is too large", opts.MaxSequences, opts.ContextLength)
+	}
+	elt := int64(4)
+	if opts.KVType == gguf.TypeF16 {
+		elt = 2
+	}
+	if kv, total := 2*cells*elt, memTotal(); total > 0 && uint64(kv) > total {
+		return fmt.Errorf("model: a KV cache of %d sequences x %d positions (%s) needs %.1f GiB, more than this machine's %.1f GiB of memory",
+			opts.MaxSequences, opts.ContextLength, opts.KVType, float64(kv)/(1<<30), float64(total)/(1<<30))
+	}
+	return nil
 }
 
 // Options returns the session's options with the defaults filled in.

@@ -237,3 +237,20 @@ func TestDecodeAllocs(t *testing.T) {
 		t.Errorf("Forward of a batch of two rows allocates %.1f times", allocs)
 	}
 }
+
+// TestNewSessionRefusesKVCacheBeyondMemory: a context whose KV cache cannot fit in the machine's
+// memory is an error naming the size, before anything is allocated.
+func TestNewSessionRefusesKVCacheBeyondMemory(t *testing.T) {
+	if memTotal() == 0 {
+		t.Skip("machine memory unknown (no /proc/meminfo)")
+	}
+	// 1000 layers x 256 KV dims x 2^20 positions x 2 (K and V) x 4 bytes = 2 TiB.
+	m := &Model{Config: Config{Layers: 1000, KVHeads: 4, HeadDim: 64, Vocab: 8}}
+	_, err := m.NewSession(SessionOptions{Threads: 1, ContextLength: 1 << 20, KVType: gguf.TypeF32})
+	if err == nil || !strings.Contains(err.Error(), "GiB of memory") {
+		t.Fatalf("NewSession: %v, want an error about the machine's memory", err)
+	}
+	if err := m.CheckKVCache(SessionOptions{ContextLength: 16, KVType: gguf.TypeF16}); err != nil {
+		t.Errorf("16 positions: %v", err)
+	}
+}

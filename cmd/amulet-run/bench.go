@@ -421,48 +421,22 @@ func benchFileTypeName(f *gguf.File) string {
 	return "(guessed) " + name(ft)
 }
 
-// checkBenchMemory refuses tests whose KV cache would not fit in the machine's memory.
+// checkBenchMemory refuses, before any test runs, tests whose KV cache would not fit in the
+// machine's memory.
 func checkBenchMemory(p benchParams, m *model.Model) error {
-	total := benchMemTotal()
-	if total == 0 {
-		return nil
-	}
 	seqs := 1
 	if p.method == "amulet" {
 		seqs = 2
 	}
-	elt := uint64(2)
-	if p.kv == gguf.TypeF32 {
-		elt = 4
-	}
 	for _, n := range append(append([]int{}, p.prompts...), p.gens...) {
-		kv := 2 * uint64(seqs) * uint64(n) * uint64(m.Config.Layers) * uint64(m.Config.KVHeads*m.Config.HeadDim) * elt
-		if kv > total {
-			return fmt.Errorf("a context of %d tokens needs a %.1f GiB KV cache, more than the machine's %.1f GiB",
-				n, float64(kv)/(1<<30), float64(total)/(1<<30))
+		if n == 0 {
+			continue
+		}
+		if err := m.CheckKVCache(model.SessionOptions{MaxSequences: seqs, ContextLength: n, KVType: p.kv, Threads: 1}); err != nil {
+			return fmt.Errorf("a context of %d tokens: %w", n, err)
 		}
 	}
 	return nil
-}
-
-// benchMemTotal is the machine's memory in bytes from /proc/meminfo, or 0 where unknown.
-func benchMemTotal() uint64 {
-	data, err := os.ReadFile("/proc/meminfo")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
-			fields := strings.Fields(rest)
-			if len(fields) >= 1 {
-				kb, err := strconv.ParseUint(fields[0], 10, 64)
-				if err == nil {
-					return kb * 1024
-				}
-			}
-		}
-	}
-	return 0
 }
 
 // benchTests lists the tests in llama-bench's order: for each thread count, the pp tests, then
