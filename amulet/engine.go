@@ -20,7 +20,7 @@ type Options struct {
 	// tokenizer.chat_template, and "none" (or a model without a template) means plain prompts.
 	Template string
 	// NoRepack keeps the weights in the file's layout (see model.LoadOptions); by default
-	// Q8_0/Q4_0 weights are repacked at load where the CPU has kernels for that.
+	// quantized weights are repacked at load where the CPU has kernels for that.
 	NoRepack bool
 }
 

@@ -101,7 +101,7 @@ func ExampleSession_CopyPrefix() {
 }
 
 // LoadWith with NoRepack keeps every weight in the file's layout (as llama.cpp's --no-repack);
-// Load repacks Q8_0/Q4_0 matrices where the CPU has kernels for that. Both give the same model.
+// Load repacks quantized matrices where the CPU has kernels for that (kernels.Repack). Both give the same model.
 func ExampleLoadWith() {
 	f, err := gguf.Open("../../shared/models/stories260k-q8_0.gguf")
 	if err != nil {

@@ -135,7 +135,7 @@ func parseBenchArgs(args []string, errOut io.Writer) (benchParams, error) {
 	fs.StringVar(&p.method, "method", "base", "`method`: base (one context) or amulet (two contexts decoded as one batch of 2)")
 	fs.StringVar(&p.output, "o", "md", "output `format`: md or json")
 	fs.StringVar(&p.cpuProfile, "cpuprofile", "", "write a CPU profile of the tests to `file`")
-	fs.BoolVar(&p.noRepack, "no-repack", false, "keep Q8_0/Q4_0 weights in the file's layout (llama-bench's -nr 1)")
+	fs.BoolVar(&p.noRepack, "no-repack", false, "keep the weights in the file's layout, no repacking at load (llama-bench's -nr 1)")
 	fs.BoolVar(&p.verbose, "v", false, "print load and first-test times to stderr")
 	fs.Usage = func() {
 		fmt.Fprintln(errOut, "usage: amulet-run bench -m FILE [-p 512] [-n 128] [-t 2] [-r 5] [--method base|amulet] [-o md|json]")

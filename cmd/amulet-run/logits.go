@@ -35,7 +35,7 @@ func runLogits(ctx context.Context, args []string, s streams) error {
 	ids := fs.String("tokens", "", "comma-separated token `ids` instead of -p (no BOS added)")
 	top := fs.Int("top", 10, "entries per position")
 	threads := fs.Int("t", 0, "`threads` (0: all CPUs)")
-	noRepack := fs.Bool("no-repack", false, "keep Q8_0/Q4_0 weights in the file's layout (no repacking at load)")
+	noRepack := fs.Bool("no-repack", false, "keep the weights in the file's layout (no repacking at load)")
 	asJSON := fs.Bool("json", false, `print JSON {"tokens":[...],"positions":[{"pos":0,"top":[{"id":..,"logprob":..}]}]}`)
 	fs.Usage = func() {
 		fmt.Fprintln(s.err, "usage: amulet-run logits -m FILE (-p TEXT | --tokens IDS) [--top K] [-t THREADS] [--json]")

@@ -123,7 +123,7 @@ func (g *genFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&g.maxTokens, "n", 256, "maximum tokens to generate (0 = up to the context length)")
 	fs.IntVar(&g.threads, "t", 0, "threads (0 = all CPUs)")
 	fs.IntVar(&g.ctxSize, "c", 0, "context length per context (0 = the model's)")
-	fs.BoolVar(&g.noRepack, "no-repack", false, "keep Q8_0/Q4_0 weights in the file's layout (no repacking at load)")
+	fs.BoolVar(&g.noRepack, "no-repack", false, "keep the weights in the file's layout (no repacking at load)")
 	fs.StringVar(&g.template, "template", "", "chat template family (default: detected from the model; \"none\" for plain prompts)")
 	fs.Float64Var(&g.temp, "temp", 0.8, "temperature (0 = greedy)")
 	fs.IntVar(&g.topK, "top-k", 40, "top-k (0 = off)")
