@@ -9,7 +9,7 @@ import (
 
 //go:generate go run packed_gen.go
 
-// Weights repacked at load (Repack) for Q8_0, Q4_0 and Q4_K: the rows in
+// Weights repacked at load (Repack) for Q8_0, Q4_0, Q4_K and Q6_K: the rows in
 // tiles of sixteen, one vector lane per row, so that decoding streams each
 // weight byte once through a 512-bit VPDPBUSD shared by the whole batch
 // (Amulet's two contexts cost one weight read, not two) and prefill needs
@@ -27,11 +27,19 @@ import (
 //	        sub-blocks, eight groups of 64 bytes; group k = quant bytes
 //	        32p+4k..32p+4k+3 of rows 0..15: low nibbles sub-block 2p, high
 //	        nibbles sub-block 2p+1
+//	   Q6_K (256 columns, 3072 bytes): 48 groups of 64 bytes (four bytes
+//	        of rows 0..15), in the order the kernels read them: for lane
+//	        k = 0..7 and half h = 0, 1, at 192*(2k+h): ql bytes 64h+4k..+3,
+//	        ql bytes 64h+32+4k..+3, qh bytes 32h+4k..+3 (the bytes of the
+//	        file, moved; q6KGroup)
 //	meta: per tile and block, at meta[(t*nb+b)*metaBytes:]:
 //	   Q8_0, Q4_0 (32 bytes): the sixteen rows' scales d (binary16)
 //	   Q4_K (320 bytes): d and dmin of the sixteen rows (binary16, 32 bytes
 //	        each), then per sub-block j the rows' 6-bit scales (16 bytes
 //	        at 64+16j) and mins (16 bytes at 192+16j)
+//	   Q6_K (288 bytes): d of the sixteen rows (binary16), then per pair u
+//	        of 16-column scales 32 bytes at 32+32u: (scale[2u], scale[2u+1])
+//	        of rows 0..15
 //
 // Rows after the last whole tile stay in Matrix.Data and take the row dots.
 type packedTiles struct {
@@ -61,6 +69,8 @@ var (
 	packedQ8_0 = packedFormat{blockCols: 32, qBytes: 512, metaBytes: 32, auxPer: 2, wide: 8}
 	packedQ4_0 = packedFormat{blockCols: 32, qBytes: 256, metaBytes: 32, auxPer: 2, wide: 8}
 	packedQ4_K = packedFormat{blockCols: qkK, qBytes: 2048, metaBytes: 320, auxPer: 16, wide: 4}
+	// Q6_K's kernels read the Q8_K rows (scale, bsums) themselves; aux unused.
+	packedQ6_K = packedFormat{blockCols: qkK, qBytes: 3072, metaBytes: 288, auxPer: 1, wide: 4}
 )
 
 // packedFormatOf returns the repacked format of t, or nil.
@@ -73,6 +83,8 @@ func packedFormatOf(t gguf.Type) *packedFormat {
 		f = &packedQ4_0
 	case gguf.TypeQ4_K:
 		f = &packedQ4_K
+	case gguf.TypeQ6_K:
+		f = &packedQ6_K
 	}
 	if f == nil || f.k1 == nil {
 		return nil
@@ -80,7 +92,7 @@ func packedFormatOf(t gguf.Type) *packedFormat {
 	return f
 }
 
-// CanRepack reports whether Repack would change m: Q8_0, Q4_0 or Q4_K
+// CanRepack reports whether Repack would change m: Q8_0, Q4_0, Q4_K or Q6_K
 // weights with at least 16 rows, on a CPU with the repacked kernels
 // (AVX-512 VNNI).
 func CanRepack(m Matrix) bool {
@@ -144,6 +156,15 @@ func Repack(m Matrix) Matrix {
 					for g := range 32 { // pair g/8, group g%8
 						le.PutUint32(q[64*g+4*i:], le.Uint32(qs[4*g:]))
 					}
+				case gguf.TypeQ6_K:
+					src := rows[i*rb+b*q6KSize : i*rb+(b+1)*q6KSize]
+					le.PutUint16(meta[2*i:], le.Uint16(src[208:]))
+					for u := range 8 {
+						le.PutUint16(meta[32+32*u+2*i:], le.Uint16(src[192+2*u:]))
+					}
+					for g := range 48 { // ql bytes 4g..4g+3 (g < 32), then qh
+						le.PutUint32(q[64*q6KGroup(g)+4*i:], le.Uint32(src[4*g:]))
+					}
 				}
 			}
 		}
@@ -161,6 +182,9 @@ func (m Matrix) Repacked() bool { return m.packed != nil }
 // [0] the Q8_K scale (float32 bits), [8+j] the sum of the quants of
 // sub-block j (int32, from the block's bsums).
 func packedAux(aux []uint32, x []byte, nb int, t gguf.Type) {
+	if t == gguf.TypeQ6_K {
+		return // the Q6_K kernels read the Q8_K rows
+	}
 	if t != gguf.TypeQ4_K {
 		gemm8Aux(aux, x, nb, gemm8Offset(t))
 		return
@@ -188,6 +212,10 @@ func packedTileRef(w Matrix, t int, x []byte, out []float32, pairs bool) {
 	p, f := w.packed, packedFormatOf(w.Type)
 	nb := w.Cols / f.blockCols
 	for r := range 16 {
+		if w.Type == gguf.TypeQ6_K {
+			out[r] = packedQ6_KRowRef(p, t, nb, r, x)
+			continue
+		}
 		var acc, accMin float32
 		for b := range nb {
 			q := p.q[(t*nb+b)*f.qBytes:]
@@ -238,6 +266,52 @@ func packedTileRef(w Matrix, t int, x []byte, out []float32, pairs bool) {
 		}
 		out[r] = acc - accMin
 	}
+}
+
+// q6KGroup is where the repacked Q6_K layout puts the four quant bytes
+// 4g..4g+3 of a super-block (ql for g < 32, then qh), in groups of 64 bytes.
+func q6KGroup(g int) int {
+	if g < 32 { // ql byte 64h + 32s + 4k
+		h, s, k := g/16, g/8%2, g%8
+		return 3*(2*k+h) + s
+	}
+	h, k := (g-32)/8, g%8 // qh byte 32h + 4k
+	return 3*(2*k+h) + 2
+}
+
+// packedQ6_KRowRef is row r of repacked Q6_K tile t (nb super-blocks) times
+// the Q8_K row x in the arithmetic of llama.cpp's ggml_vec_dot_q6_K_q8_K:
+// eight exact int32 lanes per super-block (lane k: columns with c%32 in
+// [4k, 4k+4), each times its 16-column scale, minus 32*(bsum[2k]*scale[2k]
+// + bsum[2k+1]*scale[2k+1])), acc[k] = fma(d*d_x, float(lane k), acc[k]),
+// then (acc0+acc4 + acc2+acc6) + (acc1+acc5 + acc3+acc7).
+func packedQ6_KRowRef(p *packedTiles, t, nb, r int, x []byte) float32 {
+	le := binary.LittleEndian
+	var acc [8]float32
+	for b := range nb {
+		q := p.q[(t*nb+b)*3072:]
+		meta := p.meta[(t*nb+b)*288:]
+		xb := x[b*q8KSize : (b+1)*q8KSize]
+		d := math.Float32frombits(le.Uint32(xb)) * f16Table[le.Uint16(meta[2*r:])]
+		sc := func(g int) int32 { return int32(int8(meta[32+32*(g/2)+2*r+g%2])) }
+		var lanes [8]int32
+		for e := range qkK {
+			h, c, l := e/128, e%128/32, e%32
+			v := q[64*q6KGroup(16*h+8*(c%2)+l/4)+4*r+l%4]
+			if c >= 2 {
+				v >>= 4
+			}
+			hi := q[64*q6KGroup(32+8*h+l/4)+4*r+l%4] >> (2 * c) & 3
+			lanes[l/4] += sc(e/16) * int32(v&15|hi<<4) * int32(int8(xb[4+e]))
+		}
+		for k := range 8 {
+			b0 := int32(int16(le.Uint16(xb[260+4*k:])))
+			b1 := int32(int16(le.Uint16(xb[262+4*k:])))
+			lanes[k] -= 32 * (b0*sc(2*k) + b1*sc(2*k+1))
+			acc[k] = fmaF32(d, float32(lanes[k]), acc[k])
+		}
+	}
+	return ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]))
 }
 
 // packedRows computes rows [lo, hi) (lo a multiple of 16) for every batch

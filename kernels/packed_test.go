@@ -16,7 +16,7 @@ func TestMatMulRepacked(t *testing.T) {
 	if packedFormatOf(gguf.TypeQ8_0) == nil {
 		t.Skip("no repacked-tile kernels on this CPU")
 	}
-	for _, typ := range []gguf.Type{gguf.TypeQ8_0, gguf.TypeQ4_0, gguf.TypeQ4_K} {
+	for _, typ := range []gguf.Type{gguf.TypeQ8_0, gguf.TypeQ4_0, gguf.TypeQ4_K, gguf.TypeQ6_K} {
 		for _, shape := range [][2]int{{16, 512}, {45, 768}, {64, 256}} {
 			rows, cols := shape[0], shape[1]
 			w := Repack(randomMatrix(t, typ, rows, cols, uint64(rows)))
@@ -50,7 +50,7 @@ func TestMatMulRepacked(t *testing.T) {
 // activation row by row, against packedTileRef (the layout read in Go), with
 // strides longer than a row so that a kernel reading the wrong row fails.
 func TestRepackedKernelsMatchRef(t *testing.T) {
-	for _, typ := range []gguf.Type{gguf.TypeQ8_0, gguf.TypeQ4_0, gguf.TypeQ4_K} {
+	for _, typ := range []gguf.Type{gguf.TypeQ8_0, gguf.TypeQ4_0, gguf.TypeQ4_K, gguf.TypeQ6_K} {
 		f := packedFormatOf(typ)
 		if f == nil {
 			t.Skip("no repacked-tile kernels on this CPU")
@@ -92,7 +92,7 @@ func TestRepackedKernelsMatchRef(t *testing.T) {
 							}
 							continue
 						}
-						if typ == gguf.TypeQ4_K && math.Float32bits(got) != math.Float32bits(want[r]) {
+						if (typ == gguf.TypeQ4_K || typ == gguf.TypeQ6_K) && math.Float32bits(got) != math.Float32bits(want[r]) {
 							t.Fatalf("%s x%d tile %d act %d row %d: %g, want %g bit for bit", typ, k.n, tile, a, r, got, want[r])
 						}
 						if d := math.Abs(float64(got - want[r])); d > 1e-5*math.Max(1, math.Abs(float64(want[r]))) {
@@ -108,9 +108,9 @@ func TestRepackedKernelsMatchRef(t *testing.T) {
 // TestRepackKeepsRows checks that a repacked matrix still dequantizes rows
 // from its GGUF data and that types without repacked kernels are unchanged.
 func TestRepackKeepsRows(t *testing.T) {
-	w := randomMatrix(t, gguf.TypeQ6_K, 32, 256, 3)
+	w := randomMatrix(t, gguf.TypeQ5_K, 32, 256, 3)
 	if Repack(w).Repacked() || CanRepack(w) {
-		t.Fatal("Q6_K repacked: no kernels exist for it")
+		t.Fatal("Q5_K repacked: no kernels exist for it")
 	}
 	if packedFormatOf(gguf.TypeQ8_0) == nil {
 		t.Skip("no repacked-tile kernels on this CPU")

@@ -130,13 +130,13 @@ func TestDotQ6_KGGML(t *testing.T) {
 // llama.cpp, which has no repacked or sgemm path for Q6_K on x86 and runs
 // ggml_vec_dot_q6_K_q8_K for every row and batch size.
 func TestMatMulQ6_KGGML(t *testing.T) {
-	for _, shape := range [][2]int{{37, 512}, {64, 768}} {
+	for _, shape := range [][2]int{{37, 512}, {64, 768}, {53, 256}} {
 		rows, cols := shape[0], shape[1]
 		w := randomMatrix(t, gguf.TypeQ6_K, rows, cols, uint64(rows*cols))
 		rb := w.RowBytes()
 		for _, threads := range []int{1, 2, 3} {
 			p := NewPool(threads)
-			for _, batch := range []int{1, 2, 3, 4, 5, 8, 9, 17, 40} {
+			for _, batch := range []int{1, 2, 3, 4, 5, 8, 9, 15, 16, 17, 40} {
 				x := gaussian(newRand(uint64(batch)+100), batch*cols, 1)
 				out := make([]float32, batch*rows)
 				p.MatMul(out, w, x, batch)
@@ -155,17 +155,54 @@ func TestMatMulQ6_KGGML(t *testing.T) {
 	}
 }
 
+// TestMatMulRepackedQ6_KGGML checks MatMul on Q6_K weights repacked at load
+// (Repack) bit for bit against dotQ6_KGGML on the GGUF rows, for every
+// kernel width and rows after the last whole tile.
+func TestMatMulRepackedQ6_KGGML(t *testing.T) {
+	if packedFormatOf(gguf.TypeQ6_K) == nil {
+		t.Skip("no repacked-tile kernels on this CPU")
+	}
+	for _, shape := range [][2]int{{37, 512}, {64, 768}} {
+		rows, cols := shape[0], shape[1]
+		w := randomMatrix(t, gguf.TypeQ6_K, rows, cols, uint64(rows*cols+1))
+		rb := w.RowBytes()
+		pw := Repack(w)
+		if !pw.Repacked() {
+			t.Fatal("Repack did not repack Q6_K")
+		}
+		for _, threads := range []int{1, 2, 3} {
+			p := NewPool(threads)
+			for _, batch := range []int{1, 2, 3, 4, 5, 7, 8, 9, 17, 40} {
+				x := gaussian(newRand(uint64(batch)+200), batch*cols, 1)
+				out := make([]float32, batch*rows)
+				p.MatMul(out, pw, x, batch)
+				for b := range batch {
+					xq := quantizeAct(gguf.TypeQ6_K, x[b*cols:(b+1)*cols])
+					for r := range rows {
+						want := dotQ6_KGGML(cols, w.Data[r*rb:(r+1)*rb], xq)
+						if got := out[b*rows+r]; math.Float32bits(got) != math.Float32bits(want) {
+							t.Fatalf("%dx%d threads %d batch %d: out[%d][%d] = %g, want %g", rows, cols, threads, batch, b, r, got, want)
+						}
+					}
+				}
+			}
+			p.Close()
+		}
+	}
+}
+
 // BenchmarkMatMulQ6_K compares batched Q6_K MatMul through the row dots
-// (the default: llama.cpp's arithmetic) with the packed tiles (gemm8Q6Tiles)
-// in one run:
+// (the file layout: llama.cpp's arithmetic), the weights repacked at load
+// (Repack, the same arithmetic) and the old packed tiles (gemm8Q6Tiles) in
+// one run:
 //
-//	go test ./kernels -run XXX -bench MatMulQ6_K -count 3
+//	go test ./kernels -run XXX -bench 'MatMulQ6_K$' -count 3
 func BenchmarkMatMulQ6_K(b *testing.B) {
 	const rows, cols = 2048, 2048
-	for _, batch := range []int{1, 2, 8, 32, 128} {
+	for _, batch := range []int{1, 2, 4, 8, 16, 32, 128} {
 		x := gaussian(newRand(2), batch*cols, 1)
 		out := make([]float32, batch*rows)
-		for _, path := range []string{"dots", "tiles"} {
+		for _, path := range []string{"dots", "tiles", "repacked"} {
 			if path == "tiles" && batch < gemm8KMinBatch {
 				continue
 			}
@@ -174,6 +211,11 @@ func BenchmarkMatMulQ6_K(b *testing.B) {
 				defer func() { gemm8Q6Tiles = saved }()
 				gemm8Q6Tiles = path == "tiles"
 				w := benchMatrix(b, gguf.TypeQ6_K, rows, cols)
+				if path == "repacked" {
+					if w = Repack(w); !w.Repacked() {
+						b.Skip("no repacked kernels on this CPU")
+					}
+				}
 				p := NewPool(1)
 				defer p.Close()
 				b.SetBytes(int64(len(w.Data)))
@@ -182,6 +224,45 @@ func BenchmarkMatMulQ6_K(b *testing.B) {
 				}
 				b.ReportMetric(2*float64(batch*rows*cols)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
+		}
+	}
+}
+
+// BenchmarkMatMulRepackedQ6_K is BenchmarkMatMulRepacked for Q6_K: decode
+// (batch 1), two contexts (batch 2) and prefill (batch 64) at TinyLlama's
+// output head shape (32000x2048), file layout vs repacked. MB/s is weight
+// bytes.
+//
+//	go test ./kernels -run XXX -bench MatMulRepackedQ6_K -benchtime 20x
+func BenchmarkMatMulRepackedQ6_K(b *testing.B) {
+	const rows, cols = 32000, 2048
+	var w, wp Matrix
+	for _, batch := range []int{1, 2, 64} {
+		x := gaussian(newRand(2), batch*cols, 1)
+		out := make([]float32, batch*rows)
+		for _, threads := range []int{1, 2} {
+			for _, layout := range []string{"gguf", "repacked"} {
+				b.Run(fmt.Sprintf("b%d/t%d/%s", batch, threads, layout), func(b *testing.B) {
+					if w.Data == nil {
+						w = benchMatrix(b, gguf.TypeQ6_K, rows, cols)
+						wp = Repack(w)
+					}
+					m := w
+					if layout == "repacked" {
+						if !wp.Repacked() {
+							b.Skip("no repacked kernels on this CPU")
+						}
+						m = wp
+					}
+					p := NewPool(threads)
+					defer p.Close()
+					b.SetBytes(int64(len(w.Data)))
+					for b.Loop() {
+						p.MatMul(out, m, x, batch)
+					}
+					b.ReportMetric(2*float64(batch*rows*cols)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				})
+			}
 		}
 	}
 }
