@@ -25,13 +25,20 @@ func p(format string, args ...any) { fmt.Fprintf(&b, "\t"+format+"\n", args...) 
 func kernel(na int) {
 	name := fmt.Sprintf("packedQ6_Kx%dVNNI", na)
 	fmt.Fprintf(&b, "// func %s(nb int, q, meta, x *byte, xStride int, aux *uint32, auxStride int, out *float32, outStride int)\n", name)
-	fmt.Fprintf(&b, "TEXT ·%s(SB), $%d-72\n", name, 64*8*na)
+	frame := 64 * 8 * na
+	dvBase := frame
+	dvAt := func(a int) int { return dvBase + 64*a } // na == 8: d_w*d_x in the frame
+	if na == 8 {
+		frame += 64 * na
+	}
+	fmt.Fprintf(&b, "TEXT ·%s(SB), $%d-72\n", name, frame)
 	p("MOVQ nb+0(FP), CX")
 	p("MOVQ q+8(FP), SI")
 	p("MOVQ meta+16(FP), DX")
 	p("MOVQ x+24(FP), R8")
 	p("MOVQ xStride+32(FP), R9")
 	p("LEAQ (R9)(R9*2), R10")
+	p("LEAQ (R8)(R9*4), AX")
 	p("VPBROADCASTD q6pMask0F<>(SB), Z31")
 	p("VPBROADCASTD q6pMask30<>(SB), Z30")
 	p("VPXORD Z0, Z0, Z0")
@@ -39,19 +46,36 @@ func kernel(na int) {
 		p("VMOVUPS Z0, %d(SP)", 64*i)
 	}
 	xa := func(a, off int) string {
-		switch a {
-		case 0:
-			return fmt.Sprintf("%d(R8)", off)
-		case 1:
-			return fmt.Sprintf("%d(R8)(R9*1)", off)
-		case 2:
-			return fmt.Sprintf("%d(R8)(R9*2)", off)
+		base := "R8"
+		if a >= 4 {
+			base = "AX"
 		}
-		return fmt.Sprintf("%d(R8)(R10*1)", off)
+		switch a % 4 {
+		case 0:
+			return fmt.Sprintf("%d(%s)", off, base)
+		case 1:
+			return fmt.Sprintf("%d(%s)(R9*1)", off, base)
+		case 2:
+			return fmt.Sprintf("%d(%s)(R9*2)", off, base)
+		}
+		return fmt.Sprintf("%d(%s)(R10*1)", off, base)
+	}
+	// Integer lane sums: even and odd chunks apart (two chains) for up to
+	// four rows; one chain per row for eight.
+	chain := func(a, m int) int {
+		if na <= 4 && m%2 == 1 {
+			return 12 + a
+		}
+		return 8 + a
 	}
 	fmt.Fprintf(&b, "%sloop:\n", name)
 	p("VCVTPH2PS (DX), Z0")
 	for a := 0; a < na; a++ {
+		if na == 8 {
+			p("VMULPS.BCST %s, Z0, Z16", xa(a, 0))
+			p("VMOVUPS Z16, %d(SP)", dvAt(a))
+			continue
+		}
 		p("VBROADCASTSS %s, Z%d", xa(a, 0), 16+a)
 		p("VMULPS Z0, Z%d, Z%d", 16+a, 16+a)
 	}
@@ -97,13 +121,10 @@ func kernel(na int) {
 				p("VPTERNLOGD $0xf8, Z31, %s, Z4", src)
 				for a := 0; a < na; a++ {
 					t := 5 + a%3
-					acc := 8 + a
-					if m%2 == 1 {
-						acc = 12 + a
-					}
+					acc := chain(a, m)
 					p("VPBROADCASTD %s, Z%d", xa(a, 4+32*m+4*k), t)
 					p("VPMADDUBSW Z%d, Z4, Z%d", t, t)
-					if m < 2 {
+					if m < 2 && na <= 4 || m == 0 {
 						p("VPMADDWD Z%d, Z%d, Z%d", 20+m, t, acc)
 					} else {
 						p("VPDPWSSD Z%d, Z%d, Z%d", 20+m, t, acc)
@@ -115,6 +136,15 @@ func kernel(na int) {
 		p("VPMOVSXBW %d(DX), Z28", 32+32*k)
 		p("VPMULLW q6pNeg32<>(SB), Z28, Z28")
 		for a := 0; a < na; a++ {
+			if na == 8 {
+				f := 16 + a%4
+				p("VPDPWSSD.BCST %s, Z28, Z%d", xa(a, 260+4*k), 8+a)
+				p("VCVTDQ2PS Z%d, Z%d", 8+a, 8+a)
+				p("VMOVUPS %d(SP), Z%d", 64*(8*a+k), f)
+				p("VFMADD231PS %d(SP), Z%d, Z%d", dvAt(a), 8+a, f)
+				p("VMOVUPS Z%d, %d(SP)", f, 64*(8*a+k))
+				continue
+			}
 			p("VPDPWSSD.BCST %s, Z28, Z%d", xa(a, 260+4*k), 12+a)
 			p("VPADDD Z%d, Z%d, Z%d", 12+a, 8+a, 8+a)
 			p("VCVTDQ2PS Z%d, Z%d", 8+a, 8+a)
@@ -126,6 +156,7 @@ func kernel(na int) {
 	p("ADDQ $3072, SI")
 	p("ADDQ $288, DX")
 	p("ADDQ $292, R8")
+	p("ADDQ $292, AX")
 	p("DECQ CX")
 	p("JNZ %sloop", name)
 	// hsum_float_8 per row: (a0+a4 + a2+a6) + (a1+a5 + a3+a7).
@@ -180,7 +211,7 @@ GLOBL q6pMask30<>(SB), RODATA|NOPTR, $4
 		fmt.Fprintf(&b, "DATA q6pNeg32<>+%d(SB)/4, $0xffe0ffe0\n", 4*i)
 	}
 	b.WriteString("GLOBL q6pNeg32<>(SB), RODATA|NOPTR, $64\n\n")
-	for _, n := range []int{1, 2, 4} {
+	for _, n := range []int{1, 2, 4, 8} {
 		kernel(n)
 	}
 	if err := os.WriteFile("packedq6_amd64.s", []byte(b.String()), 0o644); err != nil {

@@ -170,24 +170,28 @@ func TestMatMulRepackedQ6_KGGML(t *testing.T) {
 		if !pw.Repacked() {
 			t.Fatal("Repack did not repack Q6_K")
 		}
-		for _, threads := range []int{1, 2, 3} {
-			p := NewPool(threads)
-			for _, batch := range []int{1, 2, 3, 4, 5, 7, 8, 9, 17, 40} {
-				x := gaussian(newRand(uint64(batch)+200), batch*cols, 1)
-				out := make([]float32, batch*rows)
-				p.MatMul(out, pw, x, batch)
-				for b := range batch {
-					xq := quantizeAct(gguf.TypeQ6_K, x[b*cols:(b+1)*cols])
-					for r := range rows {
-						want := dotQ6_KGGML(cols, w.Data[r*rb:(r+1)*rb], xq)
-						if got := out[b*rows+r]; math.Float32bits(got) != math.Float32bits(want) {
-							t.Fatalf("%dx%d threads %d batch %d: out[%d][%d] = %g, want %g", rows, cols, threads, batch, b, r, got, want)
+		for _, wide := range []int{4, 8} {
+			setPackedQ6_KWide(wide)
+			for _, threads := range []int{1, 2, 3} {
+				p := NewPool(threads)
+				for _, batch := range []int{1, 2, 3, 4, 5, 7, 8, 9, 17, 40} {
+					x := gaussian(newRand(uint64(batch)+200), batch*cols, 1)
+					out := make([]float32, batch*rows)
+					p.MatMul(out, pw, x, batch)
+					for b := range batch {
+						xq := quantizeAct(gguf.TypeQ6_K, x[b*cols:(b+1)*cols])
+						for r := range rows {
+							want := dotQ6_KGGML(cols, w.Data[r*rb:(r+1)*rb], xq)
+							if got := out[b*rows+r]; math.Float32bits(got) != math.Float32bits(want) {
+								t.Fatalf("%dx%d wide %d threads %d batch %d: out[%d][%d] = %g, want %g", rows, cols, wide, threads, batch, b, r, got, want)
+							}
 						}
 					}
 				}
+				p.Close()
 			}
-			p.Close()
 		}
+		setPackedQ6_KWide(8)
 	}
 }
 
@@ -202,7 +206,7 @@ func BenchmarkMatMulQ6_K(b *testing.B) {
 	for _, batch := range []int{1, 2, 4, 8, 16, 32, 128} {
 		x := gaussian(newRand(2), batch*cols, 1)
 		out := make([]float32, batch*rows)
-		for _, path := range []string{"dots", "tiles", "repacked"} {
+		for _, path := range []string{"dots", "tiles", "repacked4", "repacked"} {
 			if path == "tiles" && batch < gemm8KMinBatch {
 				continue
 			}
@@ -211,9 +215,13 @@ func BenchmarkMatMulQ6_K(b *testing.B) {
 				defer func() { gemm8Q6Tiles = saved }()
 				gemm8Q6Tiles = path == "tiles"
 				w := benchMatrix(b, gguf.TypeQ6_K, rows, cols)
-				if path == "repacked" {
+				if path == "repacked" || path == "repacked4" {
 					if w = Repack(w); !w.Repacked() {
 						b.Skip("no repacked kernels on this CPU")
+					}
+					if path == "repacked4" {
+						setPackedQ6_KWide(4)
+						defer setPackedQ6_KWide(8)
 					}
 				}
 				p := NewPool(1)
