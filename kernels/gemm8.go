@@ -145,7 +145,10 @@ func (mm *matmulJob) gemm8Rows(buf *[]byte, lo, hi int) {
 		mm.gemmTiles(buf, lo, r16, 16, mm.g16pack, mm.g16blk, mm.g16x8, nil, mm.g16x1)
 		lo = r16
 	}
-	r8 := lo + (hi-lo)/8*8
+	r8 := lo
+	if mm.g8pack != nil { // nil: 16-row tiles only (Q6_K)
+		r8 = lo + (hi-lo)/8*8
+	}
 	mm.gemmTiles(buf, lo, r8, 8, mm.g8pack, mm.g8blk, mm.g8x8, mm.g8x4, mm.g8x1)
 	if r8 < hi {
 		if mm.dot4n != nil {
@@ -204,12 +207,13 @@ func (mm *matmulJob) gemmTiles(buf *[]byte, lo, hi, h int, pack func(dst []byte,
 	}
 }
 
-// gemm8Q6Tiles enables the packed Q6_K tiles (gemm8Q6x8, gemm16Q6x8) for
-// prefill. Off: llama.cpp computes every Q6_K output with
-// ggml_vec_dot_q6_K_q8_K (no repacked or sgemm path for Q6_K on x86), eight
-// float32 lanes per row, which the tiles (one row per lane, float sums per
-// 32 columns) cannot reproduce; the row dots (dotQ6_K, dotQ6_Kx4n) do, bit
-// for bit.
+// gemm8Q6Tiles enables the old packed Q6_K tiles (gemm8Q6x8, gemm16Q6x8)
+// for prefill, for comparison only. Off: llama.cpp computes every Q6_K
+// output with ggml_vec_dot_q6_K_q8_K (no repacked or sgemm path for Q6_K on
+// x86), eight float32 lanes per row, which those tiles (one row per lane,
+// float sums per 32 columns) cannot reproduce; tiles in the repacked layout
+// packed per call (pack16Q6R, gemm8q6.go) and the row dots (dotQ6_K,
+// dotQ6_Kx4n) do, bit for bit.
 var gemm8Q6Tiles = false
 
 // gemm8Kernel is the signature of the packed-tile kernels.
@@ -251,7 +255,17 @@ func (p *Pool) setGemm8(mm *matmulJob) {
 		}
 		mm.g8x, mm.g8xs = p.xk[:n], w.Cols
 	case gguf.TypeQ6_K:
-		if !gemm8Q6Tiles || gemm8Q6x8 == nil || batch < gemm8KMinBatch {
+		if !gemm8Q6Tiles {
+			// 16-row tiles in the repacked layout; the kernels read the
+			// Q8_K rows, no aux.
+			if gemm16Q6Rx8 == nil || batch < gemm16Q6RMinBatch || w.Cols%qkK != 0 {
+				return
+			}
+			mm.g16pack, mm.g16blk, mm.g16x8, mm.g16x1 = pack16Q6R, pack16Q6RBlockBytes, gemm16Q6Rx8, gemm16Q6Rx1
+			mm.g8x, mm.g8xs = mm.xq, mm.xrb
+			break
+		}
+		if gemm8Q6x8 == nil || batch < gemm8KMinBatch {
 			return
 		}
 		mm.g8pack, mm.g8blk = pack8Q6_K, pack8KBlockBytes
@@ -293,6 +307,9 @@ func (mm *matmulJob) gemm8Act(b int) {
 		gemm8KAux(aux, mm.g8x[b*mm.g8xs:(b+1)*mm.g8xs], xq, mm.w.Cols/qkK)
 		return
 	case gguf.TypeQ6_K:
+		if mm.g8pack == nil { // tiles in the repacked layout: no aux
+			return
+		}
 		gemm8Q6Aux(aux, mm.g8x[b*mm.g8xs:(b+1)*mm.g8xs], xq, mm.w.Cols/qkK)
 		return
 	}

@@ -157,14 +157,7 @@ func Repack(m Matrix) Matrix {
 						le.PutUint32(q[64*g+4*i:], le.Uint32(qs[4*g:]))
 					}
 				case gguf.TypeQ6_K:
-					src := rows[i*rb+b*q6KSize : i*rb+(b+1)*q6KSize]
-					le.PutUint16(meta[2*i:], le.Uint16(src[208:]))
-					for u := range 8 {
-						le.PutUint16(meta[32+32*u+2*i:], le.Uint16(src[192+2*u:]))
-					}
-					for g := range 48 { // ql bytes 4g..4g+3 (g < 32), then qh
-						le.PutUint32(q[64*q6KGroup(g)+4*i:], le.Uint32(src[4*g:]))
-					}
+					repackQ6_KRow(q, meta, rows[i*rb+b*q6KSize:i*rb+(b+1)*q6KSize], i)
 				}
 			}
 		}
@@ -265,6 +258,20 @@ func packedTileRef(w Matrix, t int, x []byte, out []float32, pairs bool) {
 			acc += float32(sum) * (dw * f16Table[binary.LittleEndian.Uint16(xb)])
 		}
 		out[r] = acc - accMin
+	}
+}
+
+// repackQ6_KRow copies the Q6_K super-block src of tile row i to its
+// repacked block (q, meta).
+func repackQ6_KRow(q, meta, src []byte, i int) {
+	le := binary.LittleEndian
+	src = src[:q6KSize]
+	le.PutUint16(meta[2*i:], le.Uint16(src[208:]))
+	for u := range 8 {
+		le.PutUint16(meta[32+32*u+2*i:], le.Uint16(src[192+2*u:]))
+	}
+	for g := range 48 { // ql bytes 4g..4g+3 (g < 32), then qh
+		le.PutUint32(q[64*q6KGroup(g)+4*i:], le.Uint32(src[4*g:]))
 	}
 }
 

@@ -126,10 +126,21 @@ func TestDotQ6_KGGML(t *testing.T) {
 	}
 }
 
-// TestMatMulQ6_KGGML checks MatMul on Q6_K weights bit for bit against
-// llama.cpp, which has no repacked or sgemm path for Q6_K on x86 and runs
-// ggml_vec_dot_q6_K_q8_K for every row and batch size.
+// TestMatMulQ6_KGGML checks MatMul on Q6_K weights in the file layout bit
+// for bit against llama.cpp, which has no repacked or sgemm path for Q6_K on
+// x86 and runs ggml_vec_dot_q6_K_q8_K for every row and batch size: the row
+// dots, and the tiles packed per call (pack16Q6R) from batch 4 and from
+// gemm16Q6RMinBatch.
 func TestMatMulQ6_KGGML(t *testing.T) {
+	saved := gemm16Q6RMinBatch
+	defer func() { gemm16Q6RMinBatch = saved }()
+	for _, minBatch := range []int{saved, 4} {
+		gemm16Q6RMinBatch = minBatch
+		testMatMulQ6_KGGML(t)
+	}
+}
+
+func testMatMulQ6_KGGML(t *testing.T) {
 	for _, shape := range [][2]int{{37, 512}, {64, 768}, {53, 256}} {
 		rows, cols := shape[0], shape[1]
 		w := randomMatrix(t, gguf.TypeQ6_K, rows, cols, uint64(rows*cols))
@@ -196,9 +207,9 @@ func TestMatMulRepackedQ6_KGGML(t *testing.T) {
 }
 
 // BenchmarkMatMulQ6_K compares batched Q6_K MatMul through the row dots
-// (the file layout: llama.cpp's arithmetic), the weights repacked at load
-// (Repack, the same arithmetic) and the old packed tiles (gemm8Q6Tiles) in
-// one run:
+// (dots), tiles packed per call (packed), the weights repacked at load with
+// the 4- and 8-row widest kernels (repacked4, repacked; all llama.cpp's
+// arithmetic) and the old inexact packed tiles (gemm8Q6Tiles) in one run:
 //
 //	go test ./kernels -run XXX -bench 'MatMulQ6_K$' -count 3
 func BenchmarkMatMulQ6_K(b *testing.B) {
@@ -206,14 +217,20 @@ func BenchmarkMatMulQ6_K(b *testing.B) {
 	for _, batch := range []int{1, 2, 4, 8, 16, 32, 128} {
 		x := gaussian(newRand(2), batch*cols, 1)
 		out := make([]float32, batch*rows)
-		for _, path := range []string{"dots", "tiles", "repacked4", "repacked"} {
-			if path == "tiles" && batch < gemm8KMinBatch {
+		for _, path := range []string{"dots", "packed", "tiles", "repacked4", "repacked"} {
+			if path == "tiles" && batch < gemm8KMinBatch || path == "packed" && batch < 4 {
 				continue
 			}
 			b.Run(fmt.Sprintf("b%d/%s", batch, path), func(b *testing.B) {
-				saved := gemm8Q6Tiles
-				defer func() { gemm8Q6Tiles = saved }()
+				saved, savedMin := gemm8Q6Tiles, gemm16Q6RMinBatch
+				defer func() { gemm8Q6Tiles, gemm16Q6RMinBatch = saved, savedMin }()
 				gemm8Q6Tiles = path == "tiles"
+				switch path {
+				case "dots":
+					gemm16Q6RMinBatch = 1 << 30
+				case "packed":
+					gemm16Q6RMinBatch = 1
+				}
 				w := benchMatrix(b, gguf.TypeQ6_K, rows, cols)
 				if path == "repacked" || path == "repacked4" {
 					if w = Repack(w); !w.Repacked() {
