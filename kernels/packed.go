@@ -118,6 +118,10 @@ func Repack(m Matrix) Matrix {
 	le := binary.LittleEndian
 	for t := range tiles {
 		rows := m.Data[16*t*rb : 16*(t+1)*rb]
+		if m.Type == gguf.TypeQ6_K && pack16Q6RFast != nil {
+			pack16Q6RFast(nb, rows, rb, p.q[t*nb*f.qBytes:(t+1)*nb*f.qBytes], p.meta[t*nb*f.metaBytes:(t+1)*nb*f.metaBytes])
+			continue
+		}
 		for b := range nb {
 			blk := t*nb + b
 			q := p.q[blk*f.qBytes : (blk+1)*f.qBytes]

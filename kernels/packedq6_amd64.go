@@ -57,3 +57,25 @@ func gemm16Q6RAsm(nx int, k func(nb int, q, meta, x *byte, xStride int, aux *uin
 		k(nsb, &w[0], &w[nsb*3072], &x[0], xStride, nil, 0, &out[0], outStride)
 	}
 }
+
+//go:noescape
+func pack16Q6RAVX512(nsb int, w *byte, rowBytes int, q *byte, meta *byte)
+
+func init() {
+	if x86HasVNNI() {
+		pack16Q6RFast = pack16Q6RAsm
+	}
+}
+
+func pack16Q6RAsm(nsb int, w []byte, rowBytes int, q, meta []byte) {
+	if nsb <= 0 {
+		return
+	}
+	if rowBytes < nsb*q6KSize || 15*rowBytes > 1<<31-1 {
+		panic("kernels: pack16Q6R: bad row stride")
+	}
+	_ = w[15*rowBytes+nsb*q6KSize-1]
+	_ = q[nsb*3072-1]
+	_ = meta[nsb*288-1]
+	pack16Q6RAVX512(nsb, &w[0], rowBytes, &q[0], &meta[0])
+}

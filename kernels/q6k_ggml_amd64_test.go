@@ -206,6 +206,31 @@ func TestMatMulRepackedQ6_KGGML(t *testing.T) {
 	}
 }
 
+// TestPack16Q6R checks the assembly packer against the Go one (pack16Q6R
+// without pack16Q6RFast, which shares repackQ6_KRow's layout with Repack).
+func TestPack16Q6R(t *testing.T) {
+	if pack16Q6RFast == nil {
+		t.Skip("no assembly packer on this CPU")
+	}
+	for _, nsb := range []int{1, 3, 8} {
+		w := randomMatrix(t, gguf.TypeQ6_K, 19, nsb*qkK, uint64(nsb))
+		rb := w.RowBytes()
+		for r := range 3 {
+			got, want := make([]byte, nsb*3360), make([]byte, nsb*3360)
+			pack16Q6R(got, w, rb, r)
+			saved := pack16Q6RFast
+			pack16Q6RFast = nil
+			pack16Q6R(want, w, rb, r)
+			pack16Q6RFast = saved
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("nsb %d rows %d..: byte %d = %#x, want %#x", nsb, r, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
+
 // BenchmarkMatMulQ6_K compares batched Q6_K MatMul through the row dots
 // (dots), tiles packed per call (packed), the weights repacked at load with
 // the 4- and 8-row widest kernels (repacked4, repacked; all llama.cpp's
