@@ -18,8 +18,9 @@
 // dispatched kernel with its reference.
 //
 // Weights are read in their GGUF layout, except that Repack copies Q8_0,
-// Q4_0 and Q4_K matrices into 16-row interleaved tiles (packed.go) for CPUs with
-// AVX-512 VNNI: one 512-bit VPDPBUSD then serves sixteen rows, so decoding
+// Q4_0, Q4_K and Q6_K matrices into 16-row interleaved tiles (packed.go)
+// for CPUs with AVX-512 VNNI: one 512-bit instruction then serves sixteen
+// rows, so decoding
 // streams each weight byte once whatever the batch (the Amulet decoder's
 // two contexts cost one read) and prefill needs no per-call packing.
 //

@@ -128,7 +128,7 @@ func supportedTypes() string {
 // LoadOptions change how LoadWith binds the weights; the zero value is Load's behaviour.
 type LoadOptions struct {
 	// NoRepack keeps every weight matrix in the file's layout. By default, where the CPU
-	// has kernels for it (kernels.CanRepack: Q8_0, Q4_0 and Q4_K with AVX-512 VNNI), matrices
+	// has kernels for it (kernels.CanRepack: Q8_0, Q4_0, Q4_K and Q6_K with AVX-512 VNNI), matrices
 	// are copied at load into interleaved 16-row tiles (kernels.Repack): decoding then
 	// streams each weight once through the widest dot instructions however many sequences
 	// share the batch, and the file pages of those matrices are released, so resident
