@@ -9,6 +9,8 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+
+	"github.com/amulet-llm/amulet/kernels/internal/asmgen"
 )
 
 func main() {
@@ -48,40 +50,10 @@ GLOBL packedNibbleMask<>(SB), RODATA|NOPTR, $4
 	}
 }
 
-// Activation row a's Q8_0 base register and index (x: R8 + a*R9, with
-// R10 = 3*R9 and AX = R8 + 4*R9) and aux base (R11 + a*R12, R13 = 3*R12,
-// BX = R11 + 4*R12).
-func xAddr(a, off int) string {
-	base := "R8"
-	if a >= 4 {
-		base = "AX"
-	}
-	switch a % 4 {
-	case 0:
-		return fmt.Sprintf("%d(%s)", off, base)
-	case 1:
-		return fmt.Sprintf("%d(%s)(R9*1)", off, base)
-	case 2:
-		return fmt.Sprintf("%d(%s)(R9*2)", off, base)
-	}
-	return fmt.Sprintf("%d(%s)(R10*1)", off, base)
-}
-
-func auxAddr(a, off int) string {
-	base := "R11"
-	if a >= 4 {
-		base = "BX"
-	}
-	switch a % 4 {
-	case 0:
-		return fmt.Sprintf("%d(%s)", off, base)
-	case 1:
-		return fmt.Sprintf("%d(%s)(R12*1)", off, base)
-	case 2:
-		return fmt.Sprintf("%d(%s)(R12*2)", off, base)
-	}
-	return fmt.Sprintf("%d(%s)(R13*1)", off, base)
-}
+// xAddr is activation row a's byte off (x: R8 + a*R9, R10 = 3*R9, AX = R8 +
+// 4*R9); auxAddr the same in aux (R11 + a*R12, R13 = 3*R12, BX = R11 + 4*R12).
+func xAddr(a, off int) string   { return asmgen.RowAddr(a, off, "R8", "AX", "R9", "R10") }
+func auxAddr(a, off int) string { return asmgen.RowAddr(a, off, "R11", "BX", "R12", "R13") }
 
 // kernel writes packed<typ>x<n>VNNI. Registers: Z0-Z7 the eight column
 // groups, Z8 the weight scales, Z9-Z16 float accumulators (one per

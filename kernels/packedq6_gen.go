@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/amulet-llm/amulet/kernels/internal/asmgen"
 )
 
 var b strings.Builder
@@ -45,21 +47,7 @@ func kernel(na int) {
 	for i := 0; i < 8*na; i++ {
 		p("VMOVUPS Z0, %d(SP)", 64*i)
 	}
-	xa := func(a, off int) string {
-		base := "R8"
-		if a >= 4 {
-			base = "AX"
-		}
-		switch a % 4 {
-		case 0:
-			return fmt.Sprintf("%d(%s)", off, base)
-		case 1:
-			return fmt.Sprintf("%d(%s)(R9*1)", off, base)
-		case 2:
-			return fmt.Sprintf("%d(%s)(R9*2)", off, base)
-		}
-		return fmt.Sprintf("%d(%s)(R10*1)", off, base)
-	}
+	xa := func(a, off int) string { return asmgen.RowAddr(a, off, "R8", "AX", "R9", "R10") }
 	// Integer lane sums: even and odd chunks apart (two chains) for up to
 	// four rows; one chain per row for eight.
 	chain := func(a, m int) int {
