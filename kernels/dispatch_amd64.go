@@ -42,11 +42,9 @@ func init() {
 	pack8Q8_0 = pack8Q8_0Asm
 	pack8Q4_0 = pack8Q4_0Asm
 	pack8Q4_KQuants = pack8Q4_KQuantsAsm
-	pack8Q6_KQuants = pack8Q6_KQuantsAsm
 	pack16hQ8_0 = pack16hQ8_0Asm
 	pack16hQ4_0 = pack16hQ4_0Asm
 	pack16hQ4_KQuants = pack16hQ4_KQuantsAsm
-	pack16hQ6_KQuants = pack16hQ6_KQuantsAsm
 	if x86HasAVX512VL() {
 		dotF16x4n = dotF16x4nAsm
 		dotBF16x4n = dotBF16x4nAsm
@@ -72,14 +70,10 @@ func init() {
 		gemm8x1 = gemm8x1Asm
 		gemm8Kx8 = gemm8Kx8Asm
 		gemm8Kx1 = gemm8Kx1Asm
-		gemm8Q6x8 = gemm8Q6x8Asm
-		gemm8Q6x1 = gemm8Q6x1Asm
 		gemm16x8 = gemm16x8Asm
 		gemm16x1 = gemm16x1Asm
 		gemm16Kx8 = gemm16Kx8Asm
 		gemm16Kx1 = gemm16Kx1Asm
-		gemm16Q6x8 = gemm16Q6x8Asm
-		gemm16Q6x1 = gemm16Q6x1Asm
 		setPackedKernels(&packedQ8_0, x86Q8_0Bytes, packedQ8_0x1VNNI, packedQ8_0x2VNNI, packedQ8_0x8VNNI)
 		setPackedKernels(&packedQ4_0, x86Q8_0Bytes, packedQ4_0x1VNNI, packedQ4_0x2VNNI, packedQ4_0x8VNNI)
 		setPackedKernels(&packedQ4_K, q8KSize, packedQ4_Kx1VNNI, packedQ4_Kx2VNNI, packedQ4_Kx4VNNI)

@@ -80,39 +80,3 @@ func pack16Q4_K(dst []byte, w Matrix, rb, r int) {
 	pack16hQ4_KQuants(nsb, w.Data[r*rb:(r+8)*rb], rb, dst)
 	pack16hQ4_KQuants(nsb, w.Data[(r+8)*rb:(r+16)*rb], rb, dst[32:])
 }
-
-// Q6_K in 16-row tiles: per 32-column unit, pack16KBlockBytes = 64 bytes of
-// d*scale of the first 16-column sub-block (16 rows), 64 of the second,
-// then eight groups of 64 bytes (6-bit quants as bytes, groups 0..3 the
-// first sub-block).
-
-// The 16-row Q6_K kernels (operands as gemm8Q6x8/gemm8Q6x1) and half-tile
-// quant packer (like pack16hQ4_KQuants); nil where the CPU has none.
-var (
-	gemm16Q6x8, gemm16Q6x1 func(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride int)
-	pack16hQ6_KQuants      func(nsb int, w []byte, rowBytes int, dst []byte)
-)
-
-// pack16Q6_K writes rows [r, r+16) of the Q6_K matrix w (rb bytes per row)
-// to dst as a packed 16-row tile.
-func pack16Q6_K(dst []byte, w Matrix, rb, r int) {
-	nsb := w.Cols / qkK
-	dst = dst[:8*nsb*pack16KBlockBytes]
-	f := float32s(dst)
-	const fs = pack16KBlockBytes / 4
-	for i := range 16 {
-		row := w.Data[(r+i)*rb : (r+i+1)*rb]
-		for s := range nsb {
-			blk := row[s*q6KSize : (s+1)*q6KSize]
-			d := f16Table[binary.LittleEndian.Uint16(blk[208:])]
-			sc := (*[16]byte)(blk[192:208])
-			o := f[8*s*fs : 8*(s+1)*fs]
-			for u := range 8 {
-				o[u*fs+i] = d * float32(int8(sc[2*u]))
-				o[u*fs+16+i] = d * float32(int8(sc[2*u+1]))
-			}
-		}
-	}
-	pack16hQ6_KQuants(nsb, w.Data[r*rb:(r+8)*rb], rb, dst)
-	pack16hQ6_KQuants(nsb, w.Data[(r+8)*rb:(r+16)*rb], rb, dst[32:])
-}

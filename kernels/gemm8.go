@@ -207,15 +207,6 @@ func (mm *matmulJob) gemmTiles(buf *[]byte, lo, hi, h int, pack func(dst []byte,
 	}
 }
 
-// gemm8Q6Tiles enables the old packed Q6_K tiles (gemm8Q6x8, gemm16Q6x8)
-// for prefill, for comparison only. Off: llama.cpp computes every Q6_K
-// output with ggml_vec_dot_q6_K_q8_K (no repacked or sgemm path for Q6_K on
-// x86), eight float32 lanes per row, which those tiles (one row per lane,
-// float sums per 32 columns) cannot reproduce; tiles in the repacked layout
-// packed per call (pack16Q6R, gemm8q6.go) and the row dots (dotQ6_K,
-// dotQ6_Kx4n) do, bit for bit.
-var gemm8Q6Tiles = false
-
 // gemm8Kernel is the signature of the packed-tile kernels.
 type gemm8Kernel func(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride int)
 
@@ -255,30 +246,13 @@ func (p *Pool) setGemm8(mm *matmulJob) {
 		}
 		mm.g8x, mm.g8xs = p.xk[:n], w.Cols
 	case gguf.TypeQ6_K:
-		if !gemm8Q6Tiles {
-			// 16-row tiles in the repacked layout; the kernels read the
-			// Q8_K rows, no aux.
-			if gemm16Q6Rx8 == nil || batch < gemm16Q6RMinBatch || w.Cols%qkK != 0 {
-				return
-			}
-			mm.g16pack, mm.g16blk, mm.g16x8, mm.g16x1 = pack16Q6R, pack16Q6RBlockBytes, gemm16Q6Rx8, gemm16Q6Rx1
-			mm.g8x, mm.g8xs = mm.xq, mm.xrb
-			break
-		}
-		if gemm8Q6x8 == nil || batch < gemm8KMinBatch {
+		// 16-row tiles in the repacked layout (gemm8q6.go): llama.cpp's
+		// arithmetic bit for bit; the kernels read the Q8_K rows, no aux.
+		if gemm16Q6Rx8 == nil || batch < gemm16Q6RMinBatch || w.Cols%qkK != 0 {
 			return
 		}
-		mm.g8pack, mm.g8blk = pack8Q6_K, pack8KBlockBytes
-		mm.g8x8, mm.g8x1 = gemm8Q6x8, gemm8Q6x1
-		if gemm16Q6x8 != nil && pack16hQ6_KQuants != nil {
-			mm.g16pack, mm.g16blk, mm.g16x8, mm.g16x1 = pack16Q6_K, pack16KBlockBytes, gemm16Q6x8, gemm16Q6x1
-		}
-		n := batch * w.Cols
-		if cap(p.xk) < n {
-			p.xk = make([]byte, n)
-		}
-		mm.g8x, mm.g8xs = p.xk[:n], w.Cols
-		mm.g8auxPer = gemm8Q6AuxPer
+		mm.g16pack, mm.g16blk, mm.g16x8, mm.g16x1 = pack16Q6R, pack16Q6RBlockBytes, gemm16Q6Rx8, gemm16Q6Rx1
+		mm.g8x, mm.g8xs = mm.xq, mm.xrb
 	default:
 		return
 	}
@@ -307,11 +281,7 @@ func (mm *matmulJob) gemm8Act(b int) {
 		gemm8KAux(aux, mm.g8x[b*mm.g8xs:(b+1)*mm.g8xs], xq, mm.w.Cols/qkK)
 		return
 	case gguf.TypeQ6_K:
-		if mm.g8pack == nil { // tiles in the repacked layout: no aux
-			return
-		}
-		gemm8Q6Aux(aux, mm.g8x[b*mm.g8xs:(b+1)*mm.g8xs], xq, mm.w.Cols/qkK)
-		return
+		return // tiles in the repacked layout read the Q8_K rows: no aux
 	}
 	gemm8Aux(aux, xq, nb, gemm8Offset(mm.w.Type))
 }

@@ -141,50 +141,6 @@ func pack8Q4_KQuantsAsm(nsb int, w []byte, rowBytes int, dst []byte) {
 }
 
 //go:noescape
-func gemm8Q6x8VNNI(nb int, w *byte, x *byte, xStride int, aux *uint32, auxStride int, out *float32, outStride int)
-
-//go:noescape
-func gemm8Q6x1VNNI(nb int, w *byte, x *byte, xStride int, aux *uint32, auxStride int, out *float32, outStride int)
-
-//go:noescape
-func pack8Q6_KQuantsAVX2(nsb int, w *byte, rowBytes int, dst *byte)
-
-// gemm8Q6Check is gemm8KCheck with four aux entries per 32 columns.
-func gemm8Q6Check(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride, nx int) bool {
-	return gemmTileCheck("gemm8Q6", 8, pack8KBlockBytes, 32, gemm8Q6AuxPer, nb, w, x, xStride, aux, auxStride, out, outStride, nx)
-}
-
-func gemm8Q6x8Asm(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride int) {
-	if !gemm8Q6Check(nb, w, x, xStride, aux, auxStride, out, outStride, 8) {
-		for a := range 8 {
-			clear(out[a*outStride : a*outStride+8])
-		}
-		return
-	}
-	gemm8Q6x8VNNI(nb, &w[0], &x[0], xStride, &aux[0], 4*auxStride, &out[0], outStride)
-}
-
-func gemm8Q6x1Asm(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride int) {
-	if !gemm8Q6Check(nb, w, x, xStride, aux, auxStride, out, outStride, 1) {
-		clear(out[:8])
-		return
-	}
-	gemm8Q6x1VNNI(nb, &w[0], &x[0], xStride, &aux[0], 4*auxStride, &out[0], outStride)
-}
-
-func pack8Q6_KQuantsAsm(nsb int, w []byte, rowBytes int, dst []byte) {
-	if nsb <= 0 {
-		return
-	}
-	if rowBytes < nsb*q6KSize {
-		panic("kernels: pack8Q6_K: row stride shorter than a row")
-	}
-	_ = w[7*rowBytes+nsb*q6KSize-1]
-	_ = dst[8*nsb*pack8KBlockBytes-1]
-	pack8Q6_KQuantsAVX2(nsb, &w[0], rowBytes, &dst[0])
-}
-
-//go:noescape
 func gemm16x8VNNI(nb int, w *byte, x *byte, xStride int, aux *uint32, auxStride int, out *float32, outStride int)
 
 //go:noescape
@@ -287,48 +243,4 @@ func pack16hQ4_KQuantsAsm(nsb int, w []byte, rowBytes int, dst []byte) {
 	_ = w[7*rowBytes+nsb*q4KSize-1]
 	_ = dst[8*nsb*pack16KBlockBytes-32-1]
 	pack16hQ4_KQuantsAVX2(nsb, &w[0], rowBytes, &dst[0])
-}
-
-//go:noescape
-func gemm16Q6x8VNNI(nb int, w *byte, x *byte, xStride int, aux *uint32, auxStride int, out *float32, outStride int)
-
-//go:noescape
-func gemm16Q6x1VNNI(nb int, w *byte, x *byte, xStride int, aux *uint32, auxStride int, out *float32, outStride int)
-
-//go:noescape
-func pack16hQ6_KQuantsAVX2(nsb int, w *byte, rowBytes int, dst *byte)
-
-// gemm16Q6Check is gemm8Q6Check for 16-row tiles.
-func gemm16Q6Check(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride, nx int) bool {
-	return gemmTileCheck("gemm16Q6", 16, pack16KBlockBytes, 32, gemm8Q6AuxPer, nb, w, x, xStride, aux, auxStride, out, outStride, nx)
-}
-
-func gemm16Q6x8Asm(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride int) {
-	if !gemm16Q6Check(nb, w, x, xStride, aux, auxStride, out, outStride, 8) {
-		for a := range 8 {
-			clear(out[a*outStride : a*outStride+16])
-		}
-		return
-	}
-	gemm16Q6x8VNNI(nb, &w[0], &x[0], xStride, &aux[0], 4*auxStride, &out[0], outStride)
-}
-
-func gemm16Q6x1Asm(nb int, w, x []byte, xStride int, aux []uint32, auxStride int, out []float32, outStride int) {
-	if !gemm16Q6Check(nb, w, x, xStride, aux, auxStride, out, outStride, 1) {
-		clear(out[:16])
-		return
-	}
-	gemm16Q6x1VNNI(nb, &w[0], &x[0], xStride, &aux[0], 4*auxStride, &out[0], outStride)
-}
-
-func pack16hQ6_KQuantsAsm(nsb int, w []byte, rowBytes int, dst []byte) {
-	if nsb <= 0 {
-		return
-	}
-	if rowBytes < nsb*q6KSize {
-		panic("kernels: pack16Q6_K: row stride shorter than a row")
-	}
-	_ = w[7*rowBytes+nsb*q6KSize-1]
-	_ = dst[8*nsb*pack16KBlockBytes-32-1]
-	pack16hQ6_KQuantsAVX2(nsb, &w[0], rowBytes, &dst[0])
 }

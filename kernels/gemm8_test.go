@@ -172,8 +172,8 @@ func TestMatMulGemmF16(t *testing.T) {
 	}
 }
 
-// TestPack8KQuants checks the assembly Q4_K/Q6_K quant packers byte for
-// byte against the portable packing.
+// TestPack8KQuants checks the assembly Q4_K quant packer byte for byte
+// against the portable packing.
 func TestPack8KQuants(t *testing.T) {
 	for _, c := range []struct {
 		typ  gguf.Type
@@ -182,7 +182,6 @@ func TestPack8KQuants(t *testing.T) {
 		size int
 	}{
 		{gguf.TypeQ4_K, &pack8Q4_KQuants, pack8Q4_K, q4KSize},
-		{gguf.TypeQ6_K, &pack8Q6_KQuants, pack8Q6_K, q6KSize},
 	} {
 		if *c.fast == nil {
 			t.Logf("no %s quant packer on this CPU", c.typ)

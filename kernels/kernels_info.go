@@ -27,10 +27,9 @@ func Kernels() []string {
 		{"axpyF32", axpyF32}, {"axpyF16", axpyF16}, {"axpyF16Rows", axpyF16Rows}, {"swiglu", swiglu}, {"expSub", expSub},
 		{"gemm8x8", gemm8x8}, {"gemm8x4", gemm8x4}, {"gemm8x1", gemm8x1}, {"gemm16x8", gemm16x8}, {"gemm16x1", gemm16x1},
 		{"gemm8Kx8", gemm8Kx8}, {"gemm8Kx1", gemm8Kx1}, {"gemm16Kx8", gemm16Kx8}, {"gemm16Kx1", gemm16Kx1},
-		{"gemm8Q6x8", gemm8Q6x8}, {"gemm8Q6x1", gemm8Q6x1}, {"gemm16Q6x8", gemm16Q6x8}, {"gemm16Q6x1", gemm16Q6x1},
 		{"gemmF32x8x3", gemmF32x8x3}, {"gemmF32x8x1", gemmF32x8x1}, {"cvtF16F32", cvtF16F32},
-		{"pack8Q8_0", pack8Q8_0}, {"pack8Q4_0", pack8Q4_0}, {"pack8Q4_KQuants", pack8Q4_KQuants}, {"pack8Q6_KQuants", pack8Q6_KQuants},
-		{"pack16hQ8_0", pack16hQ8_0}, {"pack16hQ4_0", pack16hQ4_0}, {"pack16hQ4_KQuants", pack16hQ4_KQuants}, {"pack16hQ6_KQuants", pack16hQ6_KQuants},
+		{"pack8Q8_0", pack8Q8_0}, {"pack8Q4_0", pack8Q4_0}, {"pack8Q4_KQuants", pack8Q4_KQuants},
+		{"pack16hQ8_0", pack16hQ8_0}, {"pack16hQ4_0", pack16hQ4_0}, {"pack16hQ4_KQuants", pack16hQ4_KQuants},
 		{"quantizeRowQ8_0", quantizeRowQ8_0}, {"quantizeRowQ8_1", quantizeRowQ8_1}, {"quantizeRowQ8_K", quantizeRowQ8_K},
 	}
 	lines := make([]string, len(entries))

@@ -234,7 +234,7 @@ func TestPack16Q6R(t *testing.T) {
 // BenchmarkMatMulQ6_K compares batched Q6_K MatMul through the row dots
 // (dots), tiles packed per call (packed), the weights repacked at load with
 // the 4- and 8-row widest kernels (repacked4, repacked; all llama.cpp's
-// arithmetic) and the old inexact packed tiles (gemm8Q6Tiles) in one run:
+// arithmetic) in one run:
 //
 //	go test ./kernels -run XXX -bench 'MatMulQ6_K$' -count 3
 func BenchmarkMatMulQ6_K(b *testing.B) {
@@ -242,14 +242,13 @@ func BenchmarkMatMulQ6_K(b *testing.B) {
 	for _, batch := range []int{1, 2, 4, 8, 16, 32, 128} {
 		x := gaussian(newRand(2), batch*cols, 1)
 		out := make([]float32, batch*rows)
-		for _, path := range []string{"dots", "packed", "tiles", "repacked4", "repacked"} {
-			if path == "tiles" && batch < gemm8KMinBatch || path == "packed" && batch < 4 {
+		for _, path := range []string{"dots", "packed", "repacked4", "repacked"} {
+			if path == "packed" && batch < 4 {
 				continue
 			}
 			b.Run(fmt.Sprintf("b%d/%s", batch, path), func(b *testing.B) {
-				saved, savedMin := gemm8Q6Tiles, gemm16Q6RMinBatch
-				defer func() { gemm8Q6Tiles, gemm16Q6RMinBatch = saved, savedMin }()
-				gemm8Q6Tiles = path == "tiles"
+				savedMin := gemm16Q6RMinBatch
+				defer func() { gemm16Q6RMinBatch = savedMin }()
 				switch path {
 				case "dots":
 					gemm16Q6RMinBatch = 1 << 30
