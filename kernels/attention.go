@@ -105,6 +105,27 @@ func attnDotRef(x, y []float32) float32 {
 	return s
 }
 
+// attnScoresFast and attnValuesFast compute the scores and the weighted sum
+// of values with the dispatched float32 dot and axpy (assembly where the CPU
+// has it), in position order. They serve CPUs without AVX-512: llama.cpp's
+// build for those (AVX2) sums in yet another order, so reproducing its
+// AVX-512 order there (attnScoresRef, attnValuesRef: a float32 FMA emulated
+// per product) would only cost time.
+func attnScoresFast(p, keys []float32, stride int, q []float32, scale float32) {
+	hd := len(q)
+	for t := range p {
+		p[t] = dotF32(keys[t*stride:t*stride+hd], q) * scale
+	}
+}
+
+func attnValuesFast(o, p, values []float32, stride int) {
+	hd := len(o)
+	clear(o)
+	for t, pt := range p {
+		axpyF32(o, pt, values[t*stride:t*stride+hd])
+	}
+}
+
 // attnScoresRef sets p[t] = attnDotRef(keys[t*stride:][:len(q)], q) * scale
 // (ggml's soft_max_ext scales the kq row by a float32 multiply).
 func attnScoresRef(p, keys []float32, stride int, q []float32, scale float32) {

@@ -52,11 +52,21 @@ func attnAccAVX512(p, v *float32, vstride, skip, nb, rem int, acc *float32)
 //go:noescape
 func attnTreeAVX512(acc *float32, lanes, groups int, out *float32)
 
-// attnScoresF32 is attnScoresRef, with the AVX-512 kernel when the CPU has it.
+// attnLlamaOrder reports whether attnScoresF32 and attnValuesF32 follow
+// llama.cpp's AVX-512 arithmetic (attnScoresRef, attnValuesRef): on CPUs
+// with AVX-512, whose llama.cpp build sums that way.
+func attnLlamaOrder() bool { return x86HasAVX512VL() }
+
+// attnScoresF32 is attnScoresRef, with the AVX-512 kernel when the CPU has it;
+// attnScoresFast without AVX-512 (see attnLlamaOrder).
 func attnScoresF32(p, keys []float32, stride int, q []float32, scale float32) {
+	if !attnLlamaOrder() {
+		attnScoresFast(p, keys, stride, q, scale)
+		return
+	}
 	hd, n := len(q), len(p)
 	blocks := hd / 64
-	if n == 0 || blocks == 0 || !x86HasAVX512VL() {
+	if n == 0 || blocks == 0 {
 		attnScoresRef(p, keys, stride, q, scale)
 		return
 	}
@@ -76,10 +86,15 @@ func attnScoresF32(p, keys []float32, stride int, q []float32, scale float32) {
 }
 
 // attnValuesF32 is attnValuesRef, 16 outputs at a time with the AVX-512
-// kernels when the CPU has them (acc is their scratch).
+// kernels when the CPU has them (acc is their scratch); attnValuesFast
+// without AVX-512 (see attnLlamaOrder).
 func attnValuesF32(o, p, values []float32, stride, lanes int, acc *[64 * 16]float32) {
+	if !attnLlamaOrder() {
+		attnValuesFast(o, p, values, stride)
+		return
+	}
 	hd, n := len(o), len(p)
-	if n == 0 || hd < 16 || !x86HasAVX512VL() {
+	if n == 0 || hd < 16 {
 		attnValuesRef(o, p, values, stride, lanes)
 		return
 	}

@@ -12,10 +12,13 @@ func attnScoresF16(p []float32, keys []uint16, stride int, q16 []uint16, scale f
 	}
 }
 
+// attnLlamaOrder is false here: no llama.cpp AVX-512 build to follow.
+func attnLlamaOrder() bool { return false }
+
 func attnScoresF32(p, keys []float32, stride int, q []float32, scale float32) {
-	attnScoresRef(p, keys, stride, q, scale)
+	attnScoresFast(p, keys, stride, q, scale)
 }
 
 func attnValuesF32(o, p, values []float32, stride, lanes int, acc *[64 * 16]float32) {
-	attnValuesRef(o, p, values, stride, lanes)
+	attnValuesFast(o, p, values, stride)
 }
