@@ -1,7 +1,5 @@
 package kernels
 
-import "encoding/binary"
-
 // Q6_K prefill on weights that were not repacked at load: 16-row tiles in
 // the repacked layout (packed.go: the quants in nsb*3072 bytes, then the
 // scales in nsb*288), packed per call and multiplied by the repacked
@@ -27,25 +25,20 @@ var pack16Q6RFast func(nsb int, w []byte, rowBytes int, q, meta []byte)
 // to dst as a tile in the repacked layout.
 func pack16Q6R(dst []byte, w Matrix, rb, r int) {
 	nsb := w.Cols / qkK
-	q, meta := dst[:nsb*3072], dst[nsb*3072:nsb*3360]
+	packQ6_KTile(dst[:nsb*3072], dst[nsb*3072:nsb*3360], w.Data[r*rb:(r+16)*rb], rb, nsb)
+}
+
+// packQ6_KTile writes the 16 rows at rows[0:], rows[rb:], ... (nsb
+// super-blocks each) as one repacked tile: quants to q, scales to meta. Repack
+// and pack16Q6R both use it.
+func packQ6_KTile(q, meta, rows []byte, rb, nsb int) {
 	if pack16Q6RFast != nil {
-		pack16Q6RFast(nsb, w.Data[r*rb:(r+16)*rb], rb, q, meta)
+		pack16Q6RFast(nsb, rows, rb, q, meta)
 		return
 	}
-	le := binary.LittleEndian
 	for i := range 16 {
-		row := w.Data[(r+i)*rb : (r+i+1)*rb]
 		for b := range nsb {
-			src := (*[q6KSize]byte)(row[b*q6KSize:])
-			qb := (*[3072]byte)(q[b*3072:])
-			mb := (*[288]byte)(meta[b*288:])
-			le.PutUint16(mb[2*i:], le.Uint16(src[208:]))
-			for u := range 8 {
-				le.PutUint16(mb[32+32*u+2*i:], le.Uint16(src[192+2*u:]))
-			}
-			for g := range 48 {
-				le.PutUint32(qb[q6KGroupOff[g]+4*i:], le.Uint32(src[4*g:]))
-			}
+			repackQ6_KRow(q[b*3072:(b+1)*3072], meta[b*288:(b+1)*288], rows[i*rb+b*q6KSize:i*rb+(b+1)*q6KSize], i)
 		}
 	}
 }

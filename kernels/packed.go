@@ -118,8 +118,8 @@ func Repack(m Matrix) Matrix {
 	le := binary.LittleEndian
 	for t := range tiles {
 		rows := m.Data[16*t*rb : 16*(t+1)*rb]
-		if m.Type == gguf.TypeQ6_K && pack16Q6RFast != nil {
-			pack16Q6RFast(nb, rows, rb, p.q[t*nb*f.qBytes:(t+1)*nb*f.qBytes], p.meta[t*nb*f.metaBytes:(t+1)*nb*f.metaBytes])
+		if m.Type == gguf.TypeQ6_K {
+			packQ6_KTile(p.q[t*nb*f.qBytes:(t+1)*nb*f.qBytes], p.meta[t*nb*f.metaBytes:(t+1)*nb*f.metaBytes], rows, rb, nb)
 			continue
 		}
 		for b := range nb {
@@ -160,8 +160,6 @@ func Repack(m Matrix) Matrix {
 					for g := range 32 { // pair g/8, group g%8
 						le.PutUint32(q[64*g+4*i:], le.Uint32(qs[4*g:]))
 					}
-				case gguf.TypeQ6_K:
-					repackQ6_KRow(q, meta, rows[i*rb+b*q6KSize:i*rb+(b+1)*q6KSize], i)
 				}
 			}
 		}
@@ -275,7 +273,7 @@ func repackQ6_KRow(q, meta, src []byte, i int) {
 		le.PutUint16(meta[32+32*u+2*i:], le.Uint16(src[192+2*u:]))
 	}
 	for g := range 48 { // ql bytes 4g..4g+3 (g < 32), then qh
-		le.PutUint32(q[64*q6KGroup(g)+4*i:], le.Uint32(src[4*g:]))
+		le.PutUint32(q[q6KGroupOff[g]+4*i:], le.Uint32(src[4*g:]))
 	}
 }
 
