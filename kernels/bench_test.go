@@ -129,7 +129,7 @@ func BenchmarkSwiGLU(b *testing.B) {
 func BenchmarkMatMulGemm8(b *testing.B) {
 	const rows, cols = 2048, 2048
 	for _, typ := range []gguf.Type{gguf.TypeQ8_0, gguf.TypeQ4_0} {
-		for _, batch := range []int{8, 32, 128} {
+		for _, batch := range []int{8, 32, 64, 128} {
 			x := gaussian(newRand(2), batch*cols, 1)
 			out := make([]float32, batch*rows)
 			for _, path := range []string{"x4n", "packed4", "packed"} {
@@ -165,16 +165,16 @@ func BenchmarkMatMulGemm8(b *testing.B) {
 //	go test ./kernels -run XXX -bench MatMulGemmF16 -count 3
 func BenchmarkMatMulGemmF16(b *testing.B) {
 	const rows, cols = 2048, 2048
-	for _, batch := range []int{8, 32, 128} {
+	for _, batch := range []int{8, 32, 64, 128} {
 		x := gaussian(newRand(2), batch*cols, 1)
 		out := make([]float32, batch*rows)
 		for _, path := range []string{"x4n", "gemm"} {
 			b.Run(fmt.Sprintf("b%d/%s", batch, path), func(b *testing.B) {
-				saved := gemmF32x8x3
-				defer func() { gemmF32x8x3 = saved }()
+				saved := gemmF16T12
+				defer func() { gemmF16T12 = saved }()
 				if path == "x4n" {
-					gemmF32x8x3 = nil
-				} else if gemmF32x8x3 == nil {
+					gemmF16T12 = nil
+				} else if gemmF16T12 == nil {
 					b.Skip("no F16 GEMM kernels on this CPU")
 				}
 				w := benchMatrix(b, gguf.TypeF16, rows, cols)

@@ -48,8 +48,8 @@ func init() {
 	if x86HasAVX512VL() {
 		dotF16x4n = dotF16x4nAsm
 		dotBF16x4n = dotBF16x4nAsm
-		gemmF32x8x3 = gemmF32x8x3Asm
-		gemmF32x8x1 = gemmF32x8x1Asm
+		gemmF16T12 = gemmF16T12Asm
+		gemmF16T4 = gemmF16T4Asm
 		cvtF16F32 = cvtF16F32Asm
 	}
 	if x86HasVNNI() {

@@ -139,18 +139,19 @@ func TestPack8MatchesGo(t *testing.T) {
 }
 
 // TestMatMulGemmF16 runs batched F16 MatMul through the float32 GEMM path
-// (rows that do not fill a group of eight, batches that do not fill a group
-// of three, column chunks, thread splits) against the float64 reference.
+// (whole 48-row tiles, 12- and 4-row kernels, rows past the last group of
+// four, column chunks with a short last one, partial batch blocks, thread
+// splits) against the float64 reference.
 func TestMatMulGemmF16(t *testing.T) {
-	if gemmF32x8x3 == nil {
+	if gemmF16T12 == nil {
 		t.Skip("no F16 GEMM kernels on this CPU")
 	}
-	for _, cols := range []int{1088, 48} {
-		const rows = 45
+	for _, shape := range []struct{ rows, cols int }{{45, 1088}, {45, 48}, {113, 400}} {
+		rows, cols := shape.rows, shape.cols
 		w := randomMatrix(t, gguf.TypeF16, rows, cols, 17)
 		for _, threads := range []int{1, 2, 3} {
 			p := NewPool(threads)
-			for _, batch := range []int{gemmF16MinBatch, gemmF16MinBatch + 1, gemmF16MinBatch + 2, 33} {
+			for _, batch := range []int{gemmF16MinBatch, gemmF16MinBatch + 1, 33, 70} {
 				x := gaussian(newRand(uint64(batch)), batch*cols, 1)
 				out := make([]float32, batch*rows+1)
 				for i := range out {

@@ -36,11 +36,11 @@ type Pool struct {
 	// Scratch for quantized / converted activations; grows only when needed.
 	xq   []byte
 	xh   []uint16
-	xaux []uint32    // per-block activation terms of the packed-tile path
-	pack [][]byte    // per-thread packed weight tiles (gemm8.go)
-	xf   []float32   // F16-rounded activations as float32 (gemmf16.go)
-	wf   [][]float32 // per-thread float32 weight chunks (gemmf16.go)
-	xk   []byte      // Q8_K activation quants as plain int8 rows (gemm8k.go)
+	xaux []uint32         // per-block activation terms of the packed-tile path
+	pack [][]byte         // per-thread packed weight tiles (gemm8.go)
+	xf   []float32        // F16-rounded activations, packed for the F16 GEMM (gemmf16.go)
+	f16  []gemmF16Scratch // per-thread F16 GEMM tiles (gemmf16.go)
+	xk   []byte           // Q8_K activation quants as plain int8 rows (gemm8k.go)
 }
 
 type jobKind int
@@ -48,6 +48,7 @@ type jobKind int
 const (
 	jobFunc jobKind = iota
 	jobQuantize
+	jobPackF16
 	jobMatMul
 )
 
@@ -180,13 +181,15 @@ func (p *Pool) chunk(id int) {
 		p.fn(lo, hi)
 	case jobQuantize:
 		p.mm.quantizeRows(lo, hi)
+	case jobPackF16:
+		p.mm.packF16Blocks(lo, hi)
 	case jobMatMul:
 		if p.mm.packed {
 			p.mm.packedRows(lo, hi)
 		} else if p.mm.gemm8 {
 			p.mm.gemm8Rows(&p.pack[id], lo, hi)
 		} else if p.mm.xf != nil {
-			p.mm.gemmF16Rows(&p.wf[id], lo, hi)
+			p.mm.gemmF16Rows(&p.f16[id], lo, hi)
 		} else {
 			p.mm.rows(lo, hi)
 		}
@@ -270,15 +273,16 @@ func (p *Pool) MatMul(out []float32, w Matrix, x []float32, batch int) {
 		mm.xh = p.xh[:n]
 		if w.Type == gguf.TypeF16 {
 			F32ToF16(mm.xh, x[:n])
-			if gemmF32x8x3 != nil && batch >= gemmF16MinBatch && w.Cols%16 == 0 {
-				if cap(p.xf) < n {
-					p.xf = make([]float32, n)
+			if gemmF16T12 != nil && batch >= gemmF16MinBatch && w.Cols%16 == 0 {
+				nf := gemmF16Batch(batch) * w.Cols
+				if cap(p.xf) < nf {
+					p.xf = make([]float32, nf)
 				}
-				mm.xf = p.xf[:n]
-				F16ToF32(mm.xf, mm.xh)
-				if len(p.wf) < p.threads {
-					p.wf = make([][]float32, p.threads)
+				mm.xf = p.xf[:nf]
+				if len(p.f16) < p.threads {
+					p.f16 = make([]gemmF16Scratch, p.threads)
 				}
+				p.run(jobPackF16, gemmF16Batch(batch)/32)
 			}
 		} else {
 			F32ToBF16(mm.xh, x[:n])
