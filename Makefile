@@ -5,7 +5,7 @@ BIN       := amulet-run
 FUZZTIME  ?= 60s
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: build test bench lint fuzz clean vocab
+.PHONY: build test bench lint fuzz clean vocab llama-bench
 
 build:
 	$(GO) build -o $(BIN) ./cmd/amulet-run
@@ -23,6 +23,11 @@ vocab:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x $(PKGS)
+
+# llama.cpp's own llama-bench, built natively into .cache/llama-bench/ (cmake, g++; ~5 min),
+# the like-for-like reference of `go run ./bench/compare` at several threads.
+llama-bench:
+	bench/build-llama-bench.sh
 
 lint:
 	$(GO) vet $(PKGS)

@@ -10,4 +10,11 @@
 //
 // or narrow with a pattern, e.g. -bench 'MatVec/TinyLlama/.*/Q4_K/'.
 // The package has no non-test API.
+//
+// Whole-model speed is `amulet-run bench` (llama-bench's table and JSON);
+// bench/compare runs it alternately with llama.cpp on the same files: with
+// node-llama-cpp (the reference kit in ../shared/tools) and, once `make
+// llama-bench` (bench/build-llama-bench.sh) has built it, with llama.cpp's
+// own llama-bench compiled for this machine, the like-for-like reference
+// at more than one thread.
 package bench

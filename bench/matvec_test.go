@@ -90,18 +90,60 @@ func benchMatVec(b *testing.B, w kernels.Matrix, threads, batch int) {
 }
 
 // BenchmarkMatVec: one activation row (decoding one token) per call, every
-// shape, weight type and thread count. Names: MatVec/model/matrix/type/tN.
+// shape, weight type, layout and thread count. Names:
+// MatVec/model/matrix/type/layout/tN.
+// layouts are the weight layouts a type is timed in: the file's, and for
+// the types the model repacks at load (kernels.CanRepack) the repacked one
+// that decoding and prefill then read.
+func layouts(t gguf.Type, s shape) []string {
+	if kernels.CanRepack(kernels.Matrix{Type: t, Rows: s.rows, Cols: s.cols}) {
+		return []string{"file", "repacked"}
+	}
+	return []string{"file"}
+}
+
+// newMatrixIn returns newMatrix in the named layout.
+func newMatrixIn(tb testing.TB, t gguf.Type, s shape, layout string) kernels.Matrix {
+	w := newMatrix(tb, t, s.rows, s.cols)
+	if layout == "repacked" {
+		w = kernels.Repack(w)
+		if !w.Repacked() {
+			tb.Fatalf("%s %dx%d: not repacked", t, s.rows, s.cols)
+		}
+	}
+	return w
+}
+
 func BenchmarkMatVec(b *testing.B) {
 	for _, s := range shapes {
 		for _, t := range weightTypes {
 			if int64(s.cols)%t.BlockSize() != 0 {
 				continue
 			}
-			for _, threads := range []int{1, 2} {
-				name := fmt.Sprintf("%s/%s_%dx%d/%s/t%d", s.model, s.name, s.rows, s.cols, t, threads)
-				b.Run(name, func(b *testing.B) {
-					benchMatVec(b, newMatrix(b, t, s.rows, s.cols), threads, 1)
-				})
+			for _, layout := range layouts(t, s) {
+				for _, threads := range []int{1, 2} {
+					name := fmt.Sprintf("%s/%s_%dx%d/%s/%s/t%d", s.model, s.name, s.rows, s.cols, t, layout, threads)
+					b.Run(name, func(b *testing.B) {
+						benchMatVec(b, newMatrixIn(b, t, s, layout), threads, 1)
+					})
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkPrefill: 128 activation rows per call (a prompt batch), where
+// the kernels are compute-bound; GFLOP/s is the figure to read.
+func BenchmarkPrefill(b *testing.B) {
+	for _, s := range shapes[:5] {
+		for _, t := range weightTypes[:5] {
+			for _, layout := range layouts(t, s) {
+				for _, threads := range []int{1, 2} {
+					name := fmt.Sprintf("%s/%s_%dx%d/%s/%s/t%d", s.model, s.name, s.rows, s.cols, t, layout, threads)
+					b.Run(name, func(b *testing.B) {
+						benchMatVec(b, newMatrixIn(b, t, s, layout), threads, 128)
+					})
+				}
 			}
 		}
 	}
@@ -112,11 +154,13 @@ func BenchmarkMatVec(b *testing.B) {
 func BenchmarkMatVecBatch2(b *testing.B) {
 	for _, s := range shapes[:5] {
 		for _, t := range weightTypes[:5] {
-			for _, threads := range []int{1, 2} {
-				name := fmt.Sprintf("%s/%s_%dx%d/%s/t%d", s.model, s.name, s.rows, s.cols, t, threads)
-				b.Run(name, func(b *testing.B) {
-					benchMatVec(b, newMatrix(b, t, s.rows, s.cols), threads, 2)
-				})
+			for _, layout := range layouts(t, s) {
+				for _, threads := range []int{1, 2} {
+					name := fmt.Sprintf("%s/%s_%dx%d/%s/%s/t%d", s.model, s.name, s.rows, s.cols, t, layout, threads)
+					b.Run(name, func(b *testing.B) {
+						benchMatVec(b, newMatrixIn(b, t, s, layout), threads, 2)
+					})
+				}
 			}
 		}
 	}

@@ -50,8 +50,8 @@ func TestStatistics(t *testing.T) {
 
 func TestReportShowsRatiosAndNativeFigures(t *testing.T) {
 	res := &modelResult{path: "/tmp/x-q4_0.gguf", desc: "llama 1B Q4_0", size: 600 << 20,
-		amulet: map[testKey]*engineRuns{}, llama: map[testKey]*engineRuns{}, haveLlama: true}
-	for _, k := range []testKey{{"tg64", 1}, {"tg64", 2}} {
+		amulet: map[testKey]*engineRuns{}, llama: map[testKey]*engineRuns{}, native: map[testKey]*engineRuns{}, haveLlama: true}
+	for _, k := range []testKey{{"tg64", 1}, {"tg64", 2}, {"pp128", 2}} {
 		res.tests = append(res.tests, k)
 		res.amulet[k], res.llama[k] = &engineRuns{}, &engineRuns{}
 	}
@@ -59,16 +59,49 @@ func TestReportShowsRatiosAndNativeFigures(t *testing.T) {
 	res.llama[testKey{"tg64", 1}].add(0, 36, 38)
 	res.amulet[testKey{"tg64", 2}].add(0, 62.5)
 	res.llama[testKey{"tg64", 2}].add(0, 31.25)
+	res.amulet[testKey{"pp128", 2}].add(0, 200)
+	res.amulet[testKey{"pp128", 2}].add(1, 300)
+	res.llama[testKey{"pp128", 2}].add(0, 50)
+	res.llama[testKey{"pp128", 2}].add(1, 50)
+	res.native[testKey{"pp128", 2}] = &engineRuns{}
+	res.native[testKey{"pp128", 2}].add(0, 100)
+	res.native[testKey{"pp128", 2}].add(1, 150)
 	var w bytes.Buffer
-	writeReport(&w, options{prompt: 0, gen: 64, rounds: 1, reps: 2}, res)
+	writeReport(&w, options{prompt: 128, gen: 64, rounds: 2, reps: 1}, res)
 	out := w.String()
 	for _, want := range []string{
-		"| tg64 | 1 | 40.00 ± 0.00 | 37.00 ± 1.41 | 1.08 | 1.08 | - | - |",
-		// 2 threads: node-llama-cpp is a lower bound; the native llama-bench figure is 62.5.
-		"| tg64 | 2 | 62.50 ± 0.00 | 31.25 ± 0.00 (lower bound) | 2.00 | 2.00 | 62.5 | 1.00 |",
+		"| tg64 | 1 | 40.00 ± 0.00 | 37.00 ± 1.41 | 1.08 | 1.08 | - | - | - |",
+		// 2 threads: node-llama-cpp is a lower bound; no native run: issue 6's figure.
+		"| tg64 | 2 | 62.50 ± 0.00 | 31.25 ± 0.00 (lower bound) | 2.00 | 2.00 | 62.5 (issue 6, another machine) | 1.00 | - |",
+		// A native llama-bench run: its mean, amulet's ratio (250/125) and the ratio per round.
+		"| pp128 | 2 | 250.00 ± 70.71 | 50.00 ± 0.00 (lower bound) | 5.00 | 4.00 6.00 | 125.00 ± 35.36 | 2.00 | 2.00 2.00 |",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// A trimmed `llama-bench -o json` output (llama.cpp de3ff81, the fields read here kept).
+const llamaBenchSample = `[
+  {"build_commit": "de3ff81", "model_type": "llama ?B (guessed) all F32", "model_size": 1171200,
+   "n_threads": 1, "n_prompt": 8, "n_gen": 0, "avg_ts": 9578.171731, "samples_ts": [ 9311.58, 9844.76 ]},
+  {"build_commit": "de3ff81", "model_type": "llama ?B (guessed) all F32", "model_size": 1171200,
+   "n_threads": 1, "n_prompt": 0, "n_gen": 4, "avg_ts": 5535.584209, "samples_ts": [ 5165.86, 5905.31 ]}
+]`
+
+func TestParseBenchJSON(t *testing.T) {
+	recs, err := parseBenchJSON([]byte(llamaBenchSample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 2 || testName(recs[0].NPrompt, recs[0].NGen) != "pp8" || testName(recs[1].NPrompt, recs[1].NGen) != "tg4" ||
+		recs[1].SamplesTs[1] != 5905.31 || recs[0].NThreads != 1 {
+		t.Errorf("%+v", recs)
+	}
+	for _, bad := range []string{`[]`, `{}`, `not json`, `[{"n_prompt": 8, "n_gen": 0}]`} {
+		if _, err := parseBenchJSON([]byte(bad)); err == nil {
+			t.Errorf("%s: no error", bad)
 		}
 	}
 }

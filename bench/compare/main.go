@@ -10,8 +10,12 @@
 //
 // At 2 threads node-llama-cpp restarts its thread pool on every decode call and reaches only
 // about half of llama.cpp's real speed on a 2-core machine, so its 2-thread figures are a lower
-// bound: the table then also shows the native llama-bench figures of issue 6 (TinyLlama-1.1B
-// shapes, -p 128 -n 64 -t 2) where the model matches, and the ratio against those.
+// bound. The like-for-like reference there is llama.cpp's own llama-bench built natively for
+// this machine (bench/build-llama-bench.sh puts it in .cache/llama-bench/bin/, where it is
+// found; -llama-bench names another): when present it runs in every round too, alternating with
+// the other two, with the same -p -n -t -r, and the report shows amulet's ratio to it. Without
+// it the report shows issue 6's native figures (measured on another machine) for TinyLlama-1.1B
+// files at 2 threads.
 //
 // Usage:
 //
@@ -60,6 +64,7 @@ type options struct {
 	reps     int
 	amulet   string // amulet-run binary; "" builds one
 	llamaRef string // llama-ref.mjs; "" looks for ../shared/tools/llama-ref.mjs
+	native   string // llama-bench binary; "" looks for .cache/llama-bench/bin/llama-bench, "none" skips it
 	node     string
 	verbose  bool
 	x2       bool // also time amulet's realigned stream (two contexts as one batch of 2)
@@ -78,6 +83,7 @@ func parseOptions(args []string, errOut io.Writer) (options, error) {
 	fs.StringVar(&o.amulet, "amulet", "", "amulet-run `binary` (default: go build ./cmd/amulet-run)")
 	fs.StringVar(&o.llamaRef, "llama-ref", "", "llama-ref.mjs `path` (default: ../shared/tools/llama-ref.mjs)")
 	fs.StringVar(&o.node, "node", "node", "node `binary`")
+	fs.StringVar(&o.native, "llama-bench", "", "native llama-bench `binary` (default: .cache/llama-bench/bin/llama-bench if built; none: skip)")
 	fs.BoolVar(&o.verbose, "v", false, "print each engine's command and per-round figures to stderr")
 	fs.BoolVar(&o.x2, "x2", false, "also time amulet's realigned stream (--method amulet: two contexts per token) and its cost over one context")
 	if err := fs.Parse(args); err != nil {
@@ -135,6 +141,19 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 		haveLlama = false
 		fmt.Fprintf(errOut, "compare: %s not found: measuring amulet only\n", o.node)
 	}
+	switch o.native {
+	case "none":
+		o.native = ""
+	case "":
+		o.native = findUp(filepath.Join(".cache", "llama-bench", "bin", "llama-bench"))
+	default:
+		if _, err := os.Stat(o.native); err != nil {
+			return fmt.Errorf("-llama-bench: %w", err)
+		}
+	}
+	if o.native == "" {
+		fmt.Fprintln(errOut, "compare: no native llama-bench (bench/build-llama-bench.sh builds one): 2-thread figures only against node-llama-cpp")
+	}
 	fmt.Fprintf(out, "command: compare %s\nload average at start: %s\n", strings.Join(args, " "), loadAverage())
 	for _, m := range o.models {
 		res, err := compareModel(ctx, o, m, haveLlama, errOut)
@@ -148,13 +167,16 @@ func run(ctx context.Context, args []string, out, errOut io.Writer) error {
 }
 
 // findLlamaRef looks for shared/tools/llama-ref.mjs in the working directory and its parents.
-func findLlamaRef() string {
+func findLlamaRef() string { return findUp(filepath.Join("shared", "tools", "llama-ref.mjs")) }
+
+// findUp returns rel joined to the working directory or its nearest parent where it exists, or "".
+func findUp(rel string) string {
 	dir, err := os.Getwd()
 	if err != nil {
 		return ""
 	}
 	for {
-		p := filepath.Join(dir, "shared", "tools", "llama-ref.mjs")
+		p := filepath.Join(dir, rel)
 		if _, err := os.Stat(p); err == nil {
 			return p
 		}
@@ -210,7 +232,8 @@ type modelResult struct {
 	size       uint64
 	tests      []testKey
 	amulet     map[testKey]*engineRuns
-	llama      map[testKey]*engineRuns
+	llama      map[testKey]*engineRuns // node-llama-cpp
+	native     map[testKey]*engineRuns // llama-bench built for this machine
 	x2         map[testKey]*engineRuns // amulet --method amulet, keyed like amulet
 	haveLlama  bool
 }
@@ -238,7 +261,7 @@ func compareModel(ctx context.Context, o options, path string, haveLlama bool, e
 		ids[i] = strconv.Itoa(3 + rng.IntN(vocab-3)) // skip the usual unk/bos/eos ids
 	}
 	res := &modelResult{path: path, amulet: map[testKey]*engineRuns{}, llama: map[testKey]*engineRuns{},
-		x2: map[testKey]*engineRuns{}, haveLlama: haveLlama}
+		native: map[testKey]*engineRuns{}, x2: map[testKey]*engineRuns{}, haveLlama: haveLlama}
 	key := func(m map[testKey]*engineRuns, k testKey) *engineRuns {
 		if m[k] == nil {
 			m[k] = &engineRuns{}
@@ -266,6 +289,15 @@ func compareModel(ctx context.Context, o options, path string, haveLlama bool, e
 				}
 				for _, r := range recs {
 					key(res.x2, testKey{testName(r.NPrompt, r.NGen), t}).add(round, r.SamplesTs...)
+				}
+			}
+			if o.native != "" {
+				recs, err := runNative(ctx, o, path, t, errOut)
+				if err != nil {
+					return nil, err
+				}
+				for _, r := range recs {
+					key(res.native, testKey{testName(r.NPrompt, r.NGen), t}).add(round, r.SamplesTs...)
 				}
 			}
 			if !haveLlama {
@@ -296,8 +328,9 @@ func testName(p, n int) string {
 	return fmt.Sprintf("pp%d+tg%d", p, n)
 }
 
-// amuletRecord is the part of `amulet-run bench -o json` (llama-bench's fields) used here.
-type amuletRecord struct {
+// benchRecord is the part of llama-bench's `-o json` record (and of `amulet-run bench -o json`, which
+// copies its fields) used here.
+type benchRecord struct {
 	ModelType string    `json:"model_type"`
 	ModelSize uint64    `json:"model_size"`
 	NPrompt   int       `json:"n_prompt"`
@@ -307,20 +340,58 @@ type amuletRecord struct {
 }
 
 // runAmulet runs amulet-run bench with method "base" or "amulet" (the realigned stream).
-func runAmulet(ctx context.Context, o options, path string, threads int, method string, errOut io.Writer) ([]amuletRecord, error) {
+func runAmulet(ctx context.Context, o options, path string, threads int, method string, errOut io.Writer) ([]benchRecord, error) {
 	args := []string{"bench", "-m", path, "-p", strconv.Itoa(o.prompt), "-n", strconv.Itoa(o.gen),
 		"-t", strconv.Itoa(threads), "-r", strconv.Itoa(o.reps), "-o", "json", "--method", method}
 	out, err := command(ctx, o.verbose, errOut, o.amulet, args...)
 	if err != nil {
 		return nil, err
 	}
-	var recs []amuletRecord
-	if err := json.Unmarshal(out, &recs); err != nil {
-		return nil, fmt.Errorf("amulet-run bench output: %w", err)
+	recs, err := parseBenchJSON(out)
+	if err != nil {
+		return nil, fmt.Errorf("amulet-run bench on %s: %w", path, err)
 	}
 	if o.verbose {
 		for _, r := range recs {
 			fmt.Fprintf(errOut, "  amulet (%s) %s t=%d: %.2f t/s\n", method, testName(r.NPrompt, r.NGen), threads, mean(r.SamplesTs))
+		}
+	}
+	return recs, nil
+}
+
+// runNative runs the native llama-bench with the same test sizes, threads and repetitions (it
+// adds its own warm-up run); its JSON records have the fields amulet-run bench copies.
+func runNative(ctx context.Context, o options, path string, threads int, errOut io.Writer) ([]benchRecord, error) {
+	args := []string{"-m", path, "-p", strconv.Itoa(o.prompt), "-n", strconv.Itoa(o.gen),
+		"-t", strconv.Itoa(threads), "-r", strconv.Itoa(o.reps), "-o", "json"}
+	out, err := command(ctx, o.verbose, errOut, o.native, args...)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := parseBenchJSON(out)
+	if err != nil {
+		return nil, fmt.Errorf("llama-bench on %s: %w", path, err)
+	}
+	if o.verbose {
+		for _, r := range recs {
+			fmt.Fprintf(errOut, "  llama-bench %s t=%d: %.2f t/s\n", testName(r.NPrompt, r.NGen), threads, mean(r.SamplesTs))
+		}
+	}
+	return recs, nil
+}
+
+// parseBenchJSON reads llama-bench's `-o json` array (amulet-run bench prints the same fields).
+func parseBenchJSON(data []byte) ([]benchRecord, error) {
+	var recs []benchRecord
+	if err := json.Unmarshal(data, &recs); err != nil {
+		return nil, fmt.Errorf("reading its JSON output: %w", err)
+	}
+	if len(recs) == 0 {
+		return nil, fmt.Errorf("no results in its JSON output")
+	}
+	for _, r := range recs {
+		if len(r.SamplesTs) == 0 {
+			return nil, fmt.Errorf("result for n_prompt %d n_gen %d has no samples_ts", r.NPrompt, r.NGen)
 		}
 	}
 	return recs, nil
@@ -445,9 +516,10 @@ func stdev(v []float64) float64 {
 	return math.Sqrt(s / float64(len(v)-1))
 }
 
-// nativeLlamaBench are llama.cpp's own llama-bench figures on this machine (issue 6): synthetic
-// TinyLlama-1.1B files, llama-bench -t 2 -p 128 -n 64, tokens/s.
-var nativeLlamaBench = map[string]map[string]float64{
+// issueNative are the native llama-bench figures issue 6 gives (synthetic TinyLlama-1.1B files,
+// llama-bench -t 2 -p 128 -n 64, tokens/s), measured on another machine: shown only when no
+// native llama-bench ran here.
+var issueNative = map[string]map[string]float64{
 	"llama 1B Q8_0":          {"pp128": 140, "tg64": 33.4},
 	"llama 1B Q4_0":          {"pp128": 290, "tg64": 62.5},
 	"llama 1B Q4_K - Medium": {"pp128": 207, "tg64": 58.1},
@@ -466,34 +538,41 @@ func roundRatios(a, l *engineRuns) []float64 {
 	return r
 }
 
+// versus formats one reference engine's cells: its t/s ± sd (with a note), amulet's ratio to it
+// and that ratio per round.
+func versus(a, l *engineRuns, note string) string {
+	if l == nil || len(l.all()) == 0 {
+		return " - | - | - |"
+	}
+	as, ls := a.all(), l.all()
+	rr := roundRatios(a, l)
+	parts := make([]string, len(rr))
+	for i, x := range rr {
+		parts[i] = fmt.Sprintf("%.2f", x)
+	}
+	return fmt.Sprintf(" %.2f ± %.2f%s | %.2f | %s |", mean(ls), stdev(ls), note, mean(as)/mean(ls), strings.Join(parts, " "))
+}
+
 func writeReport(w io.Writer, o options, res *modelResult) {
 	fmt.Fprintf(w, "\n%s (%s, %.2f MiB), -p %d -n %d, %d rounds x %d reps per engine, alternating\n\n",
 		res.desc, filepath.Base(res.path), float64(res.size)/(1<<20), o.prompt, o.gen, o.rounds, o.reps)
-	fmt.Fprintln(w, "| test | threads | amulet t/s | llama.cpp t/s (node-llama-cpp) | ratio | ratio per round | llama-bench native (issue 6) | amulet / native |")
-	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |")
+	fmt.Fprintln(w, "| test | threads | amulet t/s | node-llama-cpp t/s | ratio | per round | llama-bench (native) t/s | ratio | per round |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- |")
 	for _, k := range res.tests {
 		a := res.amulet[k]
 		as := a.all()
 		line := fmt.Sprintf("| %s | %d | %.2f ± %.2f |", k.test, k.threads, mean(as), stdev(as))
-		if l := res.llama[k]; l != nil {
-			ls := l.all()
-			note := ""
-			if k.threads > 1 {
-				note = " (lower bound)"
-			}
-			rr := roundRatios(a, l)
-			parts := make([]string, len(rr))
-			for i, x := range rr {
-				parts[i] = fmt.Sprintf("%.2f", x)
-			}
-			line += fmt.Sprintf(" %.2f ± %.2f%s | %.2f | %s |", mean(ls), stdev(ls), note, mean(as)/mean(ls), strings.Join(parts, " "))
+		note := ""
+		if k.threads > 1 {
+			note = " (lower bound)"
+		}
+		line += versus(a, res.llama[k], note)
+		if nat := res.native[k]; nat != nil {
+			line += versus(a, nat, "")
+		} else if fig, ok := issueNative[res.desc][k.test]; ok && k.threads == 2 {
+			line += fmt.Sprintf(" %.1f (issue 6, another machine) | %.2f | - |", fig, mean(as)/fig)
 		} else {
 			line += " - | - | - |"
-		}
-		if nat, ok := nativeLlamaBench[res.desc][k.test]; ok && k.threads == 2 {
-			line += fmt.Sprintf(" %.1f | %.2f |", nat, mean(as)/nat)
-		} else {
-			line += " - | - |"
 		}
 		fmt.Fprintln(w, line)
 	}
