@@ -50,6 +50,7 @@ func init() {
 		dotBF16x4n = dotBF16x4nAsm
 		gemmF16T12 = gemmF16T12Asm
 		gemmF16T4 = gemmF16T4Asm
+		dotF16x4VD = dotF16x4VDAsm
 		cvtF16F32 = cvtF16F32Asm
 	}
 	if x86HasVNNI() {

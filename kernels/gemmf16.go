@@ -16,13 +16,13 @@ package kernels
 // gemmF16MinBatch is the smallest batch that takes this path.
 const gemmF16MinBatch = 12
 
-// gemmF16Chunk is the columns per chunk (a multiple of 16): 48 rows x 128
-// float32 = 24 KiB of the tile stay in L1 while the batch goes by.
+// gemmF16Chunk is the columns per chunk (a multiple of 16): 48 rows x 64
+// float32 = 12 KiB of the tile stay in L1 while the batch goes by.
 const gemmF16Chunk = 64
 
-// gemmF16TileRows is the weight rows converted at a time (48 x 5632
-// float32 = 1 MiB at most for real models); the activation chunk of a
-// batch block (16 KiB) is reused for all of them.
+// gemmF16TileRows is the weight rows converted at a time (48 x 2048
+// float32 = 384 KiB, an L2-sized tile for 2048 columns); the activation
+// chunk of a batch block (8 KiB) is reused for all of them.
 const gemmF16TileRows = 48
 
 // The micro-kernels (nil where the CPU has none; set in dispatch_amd64.go):

@@ -27,7 +27,7 @@ func Kernels() []string {
 		{"axpyF32", axpyF32}, {"axpyF16", axpyF16}, {"axpyF16Rows", axpyF16Rows}, {"swiglu", swiglu}, {"expSub", expSub},
 		{"gemm8x8", gemm8x8}, {"gemm8x4", gemm8x4}, {"gemm8x1", gemm8x1}, {"gemm16x8", gemm16x8}, {"gemm16x1", gemm16x1},
 		{"gemm8Kx8", gemm8Kx8}, {"gemm8Kx1", gemm8Kx1}, {"gemm16Kx8", gemm16Kx8}, {"gemm16Kx1", gemm16Kx1},
-		{"gemmF16T12", gemmF16T12}, {"gemmF16T4", gemmF16T4}, {"cvtF16F32", cvtF16F32},
+		{"gemmF16T12", gemmF16T12}, {"gemmF16T4", gemmF16T4}, {"dotF16x4VD", dotF16x4VD}, {"cvtF16F32", cvtF16F32},
 		{"pack8Q8_0", pack8Q8_0}, {"pack8Q4_0", pack8Q4_0}, {"pack8Q4_KQuants", pack8Q4_KQuants},
 		{"pack16hQ8_0", pack16hQ8_0}, {"pack16hQ4_0", pack16hQ4_0}, {"pack16hQ4_KQuants", pack16hQ4_KQuants},
 		{"quantizeRowQ8_0", quantizeRowQ8_0}, {"quantizeRowQ8_1", quantizeRowQ8_1}, {"quantizeRowQ8_K", quantizeRowQ8_K},
