@@ -23,6 +23,10 @@
 // rows, so decoding
 // streams each weight byte once whatever the batch (the Amulet decoder's
 // two contexts cost one read) and prefill needs no per-call packing.
+// F16 weights stay in the file's layout: one activation row takes
+// ggml_vec_dot_f16's order four rows at a time (dotf16vd.go, bit-identical
+// to llama.cpp's decode step), a prompt batch a float32 GEMM with the batch
+// across the vector lanes (gemmf16.go).
 //
 // Byte layouts are little-endian, as in GGUF files; the package assumes a
 // little-endian host (NewMatrix reports an error otherwise).
