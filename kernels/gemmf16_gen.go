@@ -23,10 +23,10 @@ func main() {
 // rows (packed k-major, 128 bytes per k) and each of the R weight rows
 // (already float32) is broadcast once for two FMAs, into 2*R accumulators
 // that hold an R x 32 block of the output, transposed (row r at c + 128*r).
-// The chunk's sums start from zero and are then added to c (a row is
-// computed in column chunks; summing per chunk keeps float32 rounding
-// error near that of a 16-lane dot). No horizontal sums, no conversion in
-// the loop.
+// The sums start from zero and are added to c every 64 columns and at the
+// end (a row is computed in column chunks; summing per 64 columns keeps
+// the float32 rounding error near that of a 16-lane dot). No horizontal
+// sums, no conversion in the loop.
 //
 // k16: columns / 16; wStride: floats between weight rows.
 
@@ -93,6 +93,15 @@ func kernel(b *bytes.Buffer, rows int) {
 			p("VPXORD %[1]s, %[1]s, %[1]s", acc(r, h))
 		}
 	}
+	flush := func() {
+		for r := range rows {
+			for h := range 2 {
+				p("VADDPS %d(DX), %s, %s", 128*r+64*h, acc(r, h), acc(r, h))
+				p("VMOVUPS %s, %d(DX)", acc(r, h), 128*r+64*h)
+			}
+		}
+	}
+	p("MOVQ $4, BX")
 	p("TESTQ CX, CX")
 	p("JEQ %sstore", name)
 	fmt.Fprintf(b, "%sloop:\n", name)
@@ -119,15 +128,21 @@ func kernel(b *bytes.Buffer, rows int) {
 	if rows > 8 {
 		p("ADDQ $64, R12")
 	}
+	// Every 64 columns the partial sums are added to c and restarted.
+	p("DECQ BX")
+	p("JNZ %snext", name)
+	flush()
+	for r := range rows {
+		for h := range 2 {
+			p("VPXORD %[1]s, %[1]s, %[1]s", acc(r, h))
+		}
+	}
+	p("MOVQ $4, BX")
+	fmt.Fprintf(b, "%snext:\n", name)
 	p("DECQ CX")
 	p("JNZ %sloop", name)
 	fmt.Fprintf(b, "%sstore:\n", name)
-	for r := range rows {
-		for h := range 2 {
-			p("VADDPS %d(DX), %s, %s", 128*r+64*h, acc(r, h), acc(r, h))
-			p("VMOVUPS %s, %d(DX)", acc(r, h), 128*r+64*h)
-		}
-	}
+	flush()
 	p("VZEROUPPER")
 	p("RET")
 	b.WriteString("\n")
