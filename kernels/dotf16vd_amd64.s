@@ -5,7 +5,10 @@
 // activations). Per 64 columns and row, four 16-lane FMA accumulators take
 // columns 0-15, 16-31, 32-47, 48-63 (weights widened by VCVTPH2PS); at the
 // end each row's accumulators are combined (a0+a2)+(a1+a3) and reduced
-// like _mm512_reduce_add_ps (reduce16). Four rows are four memory streams.
+// like _mm512_reduce_add_ps (reduce16). Four rows are four memory streams;
+// the loop also prefetches the same columns of the next four rows (R11), so
+// the memory sees eight: this machine's memory serves more streams faster
+// (TinyLlama F16 decode +8-12%, dotf16vd.go).
 
 // func dotF16x4VDAVX512(n64 int, w *uint16, rowStride int, x *float32, out *float32)
 TEXT ·dotF16x4VDAVX512(SB), NOSPLIT, $0-40
@@ -15,6 +18,7 @@ TEXT ·dotF16x4VDAVX512(SB), NOSPLIT, $0-40
 	SHLQ $1, R9
 	LEAQ (R9)(R9*2), R10
 	MOVQ x+24(FP), DI
+	LEAQ (SI)(R9*4), R11
 	MOVQ out+32(FP), DX
 	VPXORD Z16, Z16, Z16
 	VPXORD Z17, Z17, Z17
@@ -35,6 +39,14 @@ TEXT ·dotF16x4VDAVX512(SB), NOSPLIT, $0-40
 	TESTQ CX, CX
 	JEQ vdreduce
 vdloop:
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	PREFETCHT0 (R11)(R9*1)
+	PREFETCHT0 64(R11)(R9*1)
+	PREFETCHT0 (R11)(R9*2)
+	PREFETCHT0 64(R11)(R9*2)
+	PREFETCHT0 (R11)(R10*1)
+	PREFETCHT0 64(R11)(R10*1)
 	VMOVUPS 0(DI), Z0
 	VMOVUPS 64(DI), Z1
 	VMOVUPS 128(DI), Z2
@@ -72,6 +84,7 @@ vdloop:
 	VFMADD231PS Z2, Z6, Z30
 	VFMADD231PS Z3, Z7, Z31
 	ADDQ $128, SI
+	ADDQ $128, R11
 	ADDQ $256, DI
 	DECQ CX
 	JNZ vdloop
