@@ -7,8 +7,10 @@ package kernels
 // accumulators per 64 columns, combined (a0+a2)+(a1+a3) and reduced like
 // _mm512_reduce_add_ps — the same order as ggml_vec_dot_f32 (attnDotRef).
 // MatMul takes this path for batch 1 when the columns are a multiple of 64
-// (ggml then has no scalar tail) and the CPU has the kernel: the result is
-// bit-identical to llama.cpp's. Four rows per call read as four memory
+// (ggml then has no scalar tail) and the CPU has the kernel: the same
+// float32 operations as llama.cpp's, in its order (transcribed from ggml's
+// source; attnDotRef's identical order was checked against llama.cpp's own
+// intermediate tensors). Four rows per call read as four memory
 // streams, and the kernel prefetches the next four rows alongside: measured
 // on TinyLlama F16 (amulet-run bench -p 0 -n 64, alternating), 2 threads
 // 9.44 -> 10.2-10.6 t/s and 1 thread 5.15 -> 5.72 with the prefetch; one
