@@ -12,8 +12,9 @@ package kernels
 // source; attnDotRef's identical order was checked against llama.cpp's own
 // intermediate tensors). Four rows per call read as four memory
 // streams, and the kernel prefetches the next four rows alongside: measured
-// on TinyLlama F16 (amulet-run bench -p 0 -n 64, alternating), 2 threads
-// 9.44 -> 10.2-10.6 t/s and 1 thread 5.15 -> 5.72 with the prefetch; one
+// on TinyLlama F16 (amulet-run bench -p 0 -n 64 at 2 threads, -n 32 at 1,
+// alternating), 2 threads 9.44 -> 10.2-10.6 t/s and 1 thread 5.15 -> 5.72
+// with the prefetch; one
 // interleaved stream instead (rows repacked) was slower. A prefetch past the
 // matrix's last row is harmless (PREFETCH never faults).
 
