@@ -277,8 +277,20 @@ func (p *Pool) MatMul(out []float32, w Matrix, x []float32, batch int) {
 			p.xh = make([]uint16, n)
 		}
 		mm.xh = p.xh[:n]
-		if w.Type == gguf.TypeF16 {
-			F32ToF16(mm.xh, x[:n])
+		switch {
+		case w.Type == gguf.TypeBF16:
+			F32ToBF16(mm.xh, x[:n])
+		case dotF16x4VD != nil && batch == 1 && w.Cols%64 == 0:
+			// One row in vec_dot_f16's order (dotf16vd.go): float32 values
+			// of the F16-rounded row; the F16 copy in xh is not read.
+			if cap(p.xf) < w.Cols {
+				p.xf = make([]float32, w.Cols)
+			}
+			mm.xv = p.xf[:w.Cols]
+			copy(mm.xv, x[:w.Cols])
+			roundF16s(mm.xv)
+		default:
+			F32ToF16(mm.xh, x[:n]) // the dot tiles; the GEMM's rows past a group of four
 			if gemmF16T12 != nil && batch >= gemmF16MinBatch && w.Cols%16 == 0 {
 				nf := gemmF16Batch(batch) * w.Cols
 				if cap(p.xf) < nf {
@@ -289,16 +301,7 @@ func (p *Pool) MatMul(out []float32, w Matrix, x []float32, batch int) {
 					p.f16 = make([]gemmF16Scratch, p.threads)
 				}
 				p.run(jobPackF16, gemmF16Batch(batch)/32)
-			} else if dotF16x4VD != nil && batch == 1 && w.Cols%64 == 0 {
-				if cap(p.xf) < w.Cols {
-					p.xf = make([]float32, w.Cols)
-				}
-				mm.xv = p.xf[:w.Cols]
-				copy(mm.xv, x[:w.Cols])
-				roundF16s(mm.xv)
 			}
-		} else {
-			F32ToBF16(mm.xh, x[:n])
 		}
 	default:
 		af, _ := formatOf(f.act)
