@@ -10,6 +10,18 @@ import (
 // benchMatrix returns a rows x cols matrix of type typ for benchmarks:
 // Gaussian weights for the float types, random blocks with finite scales
 // for the quantized ones (quantizing large K-quant matrices is slow).
+// timeMatMul times MatMul(out, w, x, batch) on a pool of the given size,
+// reporting weight bytes per second and GFLOP/s (2 per weight per batch row).
+func timeMatMul(b *testing.B, threads int, out []float32, w Matrix, x []float32, batch int) {
+	p := NewPool(threads)
+	defer p.Close()
+	b.SetBytes(int64(len(w.Data)))
+	for b.Loop() {
+		p.MatMul(out, w, x, batch)
+	}
+	b.ReportMetric(2*float64(batch*w.Rows*w.Cols)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
 func benchMatrix(b *testing.B, typ gguf.Type, rows, cols int) Matrix {
 	f, _ := formatOf(typ)
 	var data []byte
@@ -46,13 +58,7 @@ func BenchmarkMatVec(b *testing.B) {
 					if w.Data == nil {
 						w = benchMatrix(b, typ, rows, cols)
 					}
-					p := NewPool(threads)
-					defer p.Close()
-					b.SetBytes(int64(len(w.Data)))
-					for b.Loop() {
-						p.MatMul(out, w, x, 1)
-					}
-					b.ReportMetric(2*float64(rows*cols)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+					timeMatMul(b, threads, out, w, x, 1)
 				})
 			}
 		}
@@ -68,13 +74,7 @@ func BenchmarkMatMulBatch(b *testing.B) {
 		out := make([]float32, batch*rows)
 		b.Run(typ.String(), func(b *testing.B) {
 			w := benchMatrix(b, typ, rows, cols)
-			p := NewPool(1)
-			defer p.Close()
-			b.SetBytes(int64(len(w.Data)))
-			for b.Loop() {
-				p.MatMul(out, w, x, batch)
-			}
-			b.ReportMetric(2*float64(batch*rows*cols)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			timeMatMul(b, 1, out, w, x, batch)
 		})
 	}
 }
@@ -146,13 +146,7 @@ func BenchmarkMatMulGemm8(b *testing.B) {
 						b.Skip("no packed-tile kernels on this CPU")
 					}
 					w := benchMatrix(b, typ, rows, cols)
-					p := NewPool(1)
-					defer p.Close()
-					b.SetBytes(int64(len(w.Data)))
-					for b.Loop() {
-						p.MatMul(out, w, x, batch)
-					}
-					b.ReportMetric(2*float64(batch*rows*cols)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+					timeMatMul(b, 1, out, w, x, batch)
 				})
 			}
 		}
@@ -178,13 +172,7 @@ func BenchmarkMatMulGemmF16(b *testing.B) {
 					b.Skip("no F16 GEMM kernels on this CPU")
 				}
 				w := benchMatrix(b, gguf.TypeF16, rows, cols)
-				p := NewPool(1)
-				defer p.Close()
-				b.SetBytes(int64(len(w.Data)))
-				for b.Loop() {
-					p.MatMul(out, w, x, batch)
-				}
-				b.ReportMetric(2*float64(batch*rows*cols)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				timeMatMul(b, 1, out, w, x, batch)
 			})
 		}
 	}
@@ -218,13 +206,7 @@ func BenchmarkMatMulRepacked(b *testing.B) {
 							}
 							m = wp
 						}
-						p := NewPool(threads)
-						defer p.Close()
-						b.SetBytes(int64(len(w.Data)))
-						for b.Loop() {
-							p.MatMul(out, m, x, batch)
-						}
-						b.ReportMetric(2*float64(batch*rows*cols)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+						timeMatMul(b, threads, out, m, x, batch)
 					})
 				}
 			}

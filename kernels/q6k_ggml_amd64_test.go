@@ -265,13 +265,7 @@ func BenchmarkMatMulQ6_K(b *testing.B) {
 						defer setPackedQ6_KWide(8)
 					}
 				}
-				p := NewPool(1)
-				defer p.Close()
-				b.SetBytes(int64(len(w.Data)))
-				for b.Loop() {
-					p.MatMul(out, w, x, batch)
-				}
-				b.ReportMetric(2*float64(batch*rows*cols)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				timeMatMul(b, 1, out, w, x, batch)
 			})
 		}
 	}
@@ -303,13 +297,7 @@ func BenchmarkMatMulRepackedQ6_K(b *testing.B) {
 						}
 						m = wp
 					}
-					p := NewPool(threads)
-					defer p.Close()
-					b.SetBytes(int64(len(w.Data)))
-					for b.Loop() {
-						p.MatMul(out, m, x, batch)
-					}
-					b.ReportMetric(2*float64(batch*rows*cols)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+					timeMatMul(b, threads, out, m, x, batch)
 				})
 			}
 		}
